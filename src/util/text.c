@@ -1,0 +1,129 @@
+/* UTF-8 validation and white-space normalisation (see text.h for the rules). */
+#include "text.h"
+
+#include <string.h>
+
+#include "alloc.h"
+
+size_t text_utf8_seq(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int text_is_utf8(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (n) {
+        size_t k = text_utf8_seq(p, n);
+        if (!k)
+            return 0;
+        p += k;
+        n -= k;
+    }
+    return 1;
+}
+
+char *text_normalize(const char *s, size_t n)
+{
+    /* Worst case every byte becomes U+FFFD (3 bytes). */
+    char *out = xmalloc(n * 3 + 1);
+    size_t o = 0;
+    int pending_space = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            i++;
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+                pending_space = o > 0;
+                continue;
+            }
+            if (c < 0x20 || c == 0x7F)
+                continue;
+            if (pending_space)
+                out[o++] = ' ';
+            pending_space = 0;
+            out[o++] = (char)c;
+            continue;
+        }
+        size_t k = text_utf8_seq(p + i, n - i);
+        if (pending_space)
+            out[o++] = ' ';
+        pending_space = 0;
+        if (!k) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        /* U+00A0 no-break space and U+2028/2029 separators count as white space. */
+        if ((k == 2 && p[i] == 0xC2 && p[i + 1] == 0xA0) ||
+            (k == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))) {
+            pending_space = o > 0;
+            i += k;
+            continue;
+        }
+        memcpy(out + o, p + i, k);
+        o += k;
+        i += k;
+    }
+    out[o] = 0;
+    return out;
+}
+
+int text_starts_with(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        char a = *s, b = *prefix;
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+char *text_trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+    size_t i = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+        i++;
+    if (i)
+        memmove(s, s + i, n - i + 1);
+    return s;
+}
