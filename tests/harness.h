@@ -1,4 +1,4 @@
-/* A tiny in-tree unit-test harness (in the spirit of Redis's testhelp.h). Each tests/unit/*.c
+/* A tiny in-tree unit-test harness (in the spirit of Redis's testhelp.h). Each unit test
  * file lists its tests with TEST_LIST and gets a main() that runs them and prints one line per
  * test: "pass NAME" or "FAIL NAME: file:line: what". tests/run.sh counts those lines. */
 #ifndef PB_TESTS_HARNESS_H

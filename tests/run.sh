@@ -31,6 +31,8 @@ run() { # name cmd...
     fail=$((fail + f))
 }
 
+run module-rules sh scripts/check-modules.sh
+
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] || continue
     run "$(basename "$t")" "$t"

@@ -109,7 +109,8 @@ static long reader_read(struct reader *r, char *out, size_t cap, const char **wh
 }
 
 int ingest_file(const char *path, enum ingest_format f, const struct ingest_sink *sink,
-                ingest_progress_fn progress, void *progress_ctx, struct ingest_error *err)
+                ingest_format_fn on_format, ingest_progress_fn progress, void *progress_ctx,
+                struct ingest_error *err)
 {
     struct reader r;
     memset(&r, 0, sizeof r);
@@ -177,6 +178,8 @@ int ingest_file(const char *path, enum ingest_format f, const struct ingest_sink
             goto out;
         }
     }
+    if (on_format)
+        on_format(progress_ctx, f);
     char day[11];
     struct ingest_opts opts = {path, NULL};
     if (ingest_day_from_name(path, day) == 0)

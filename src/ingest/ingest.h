@@ -90,8 +90,11 @@ PB_MUST_CHECK int ingest_day_from_name(const char *path, char *out);
  * day in the file name. Progress: if progress is non-NULL it is called now and then with bytes
  * read so far and the total (0 if unknown). Returns 0 or an error (described in *err). */
 typedef void (*ingest_progress_fn)(void *ctx, long long done, long long total, long records);
+/* on_format, if non-NULL, is called once with the format in use before the first record; it
+ * and progress both receive progress_ctx. */
+typedef void (*ingest_format_fn)(void *ctx, enum ingest_format f);
 PB_MUST_CHECK int ingest_file(const char *path, enum ingest_format f, const struct ingest_sink *sink,
-                              ingest_progress_fn progress, void *progress_ctx,
-                              struct ingest_error *err);
+                              ingest_format_fn on_format, ingest_progress_fn progress,
+                              void *progress_ctx, struct ingest_error *err);
 
 #endif

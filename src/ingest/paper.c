@@ -54,6 +54,42 @@ void paper_clear(struct paper *p)
     paper_init(p);
 }
 
+static char *dup_opt(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void copy_list(struct strlist *dst, const struct strlist *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        strlist_push(dst, src->v[i]);
+}
+
+void paper_copy(struct paper *dst, const struct paper *src)
+{
+    paper_clear(dst);
+    *dst = *src;
+    dst->id = dup_opt(src->id);
+    dst->title = dup_opt(src->title);
+    dst->abstract = dup_opt(src->abstract);
+    dst->comment = dup_opt(src->comment);
+    dst->journal_ref = dup_opt(src->journal_ref);
+    dst->doi = dup_opt(src->doi);
+    dst->license = dup_opt(src->license);
+    dst->report_no = dup_opt(src->report_no);
+    dst->submitted = dup_opt(src->submitted);
+    dst->updated = dup_opt(src->updated);
+    dst->listing_day = dup_opt(src->listing_day);
+    dst->github_repo = dup_opt(src->github_repo);
+    dst->featured_day = dup_opt(src->featured_day);
+    memset(&dst->authors, 0, sizeof dst->authors);
+    memset(&dst->categories, 0, sizeof dst->categories);
+    memset(&dst->keywords, 0, sizeof dst->keywords);
+    copy_list(&dst->authors, &src->authors);
+    copy_list(&dst->categories, &src->categories);
+    copy_list(&dst->keywords, &src->keywords);
+}
+
 void paper_set(char **field, const char *s, size_t n)
 {
     xfree(*field);
@@ -216,9 +252,9 @@ void paper_split_authors(const char *s, struct strlist *out)
         }
         if (depth)
             continue;
-        int sep = c == 0 || c == ',' || c == ';' || c == '\n';
+        int sep = c == 0 || c == ',' || c == ';';
         size_t skip = 1;
-        if (!sep && (c == ' ' || c == '\t') && !strncmp(s + i + 1, "and ", 4)) {
+        if (!sep && (c == ' ' || c == '\t' || c == '\n') && !strncmp(s + i + 1, "and ", 4)) {
             sep = 1;
             skip = 5;
         }

@@ -55,6 +55,8 @@ struct paper {
 void paper_init(struct paper *p);
 /* Free all fields and reset to the state after paper_init(). */
 void paper_clear(struct paper *p);
+/* Deep copy of src into dst (dst is paper_clear'ed first). */
+void paper_copy(struct paper *dst, const struct paper *src);
 /* Set a string field: normalised copy of s[0..n) replaces *field. */
 void paper_set(char **field, const char *s, size_t n);
 /* Set a field to a normalised copy of a C string. */

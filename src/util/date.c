@@ -253,7 +253,7 @@ int date_parse_week(const char *s, int64_t *first, int64_t *last)
     if (digits(&p, 4, &y) != 4 || *p++ != '-' || (*p != 'W' && *p != 'w'))
         return PB_EINVAL;
     p++;
-    if (digits(&p, 2, &w) != 2 || *p != 0 || w < 1 || y < 1)
+    if (digits(&p, 2, &w) != 2 || *p != 0 || w < 1 || w > 53 || y < 1)
         return PB_EINVAL;
     int64_t mon = iso_week1_monday(y) + (int64_t)(w - 1) * 7;
     if (w == 53 && iso_week1_monday(y + 1) <= mon)

@@ -1,0 +1,32 @@
+/* Shared pieces of the command-line tool: the command table entry points, database opening
+ * (--db, $PAPERBOY_DB, ./paperboy.db), and printing papers as text or JSON. Only cli/ maps
+ * error codes to exit codes: 0 ok, 1 the command failed or rejected input, 2 usage error. */
+#ifndef PB_CLI_CLI_H
+#define PB_CLI_CLI_H
+#include <stdio.h>
+
+#include "../ingest/paper.h"
+#include "../store/store.h"
+
+#define EXIT_USAGE 2
+
+int cmd_import(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+
+/* The database path: the --db value if given, else $PAPERBOY_DB, else ./paperboy.db. */
+const char *cli_db_path(const char *flag);
+/* Open the store or print why not (to stderr). Returns NULL on failure. */
+struct store *cli_open_store(const char *flag, int readonly);
+
+/* Print a paper: one-paragraph summary (is_full = 0) or every field (is_full = 1). */
+void cli_print_paper(FILE *out, const struct paper *p, int is_full);
+/* A paper as one JSON object (jansson), returned as a new reference. */
+struct json_t;
+struct json_t *cli_paper_json(const struct paper *p);
+/* Print the JSON value to out followed by a newline and release it. */
+void cli_print_json(FILE *out, struct json_t *v);
+
+#endif

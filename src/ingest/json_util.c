@@ -1,0 +1,286 @@
+/* Shared plumbing of the JSON importers (see json_util.h): typed getters with the caps of paper.h,
+ * record emit/reject with a located message, and the JSON Lines driver. The formats themselves
+ * are documented in parse_daily.c, parse_kaggle.c, parse_beir.c and parse_hf.c. */
+#include "json_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "../util/date.h"
+#include "../util/text.h"
+#include "parser_impl.h"
+
+int json_fail(struct json_why *why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->msg, sizeof why->msg, fmt, ap);
+    va_end(ap);
+    return PB_EINVAL;
+}
+
+const char *json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "?";
+}
+
+/* A short printable copy of s for messages: non-ASCII and control bytes become '?'. */
+static void excerpt(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0, max = cap - 4;
+    for (size_t i = 0; i < n && o < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[o++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+    }
+    if (n > max) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = 0;
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int json_get_text(const json_t *obj, const char *key, char **field, struct json_why *why)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return json_fail(why, "\"%s\" is %s, not a string", key, json_type_name(v));
+    size_t n = json_string_length(v);
+    if (n > PAPER_MAX_FIELD)
+        return json_fail(why, "\"%s\" is longer than the limit of %d bytes", key, PAPER_MAX_FIELD);
+    paper_set(field, json_string_value(v), n);
+    return 0;
+}
+
+int json_get_strlist(const json_t *obj, const char *key, struct strlist *out,
+                     void (*split)(const char *, struct strlist *), struct json_why *why)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (split && json_is_string(v)) {
+        split(json_string_value(v), out);
+        return 0;
+    }
+    if (!json_is_array(v))
+        return json_fail(why, "\"%s\" is %s, not a list", key, json_type_name(v));
+    size_t n = json_array_size(v);
+    if (n > PAPER_MAX_LIST || out->n + n > PAPER_MAX_LIST)
+        return json_fail(why, "\"%s\" has more than %d entries", key, PAPER_MAX_LIST);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(v, i);
+        if (!json_is_string(e))
+            return json_fail(why, "\"%s\"[%zu] is %s, not a string", key, i, json_type_name(e));
+        size_t len = json_string_length(e);
+        if (len > PAPER_MAX_FIELD)
+            return json_fail(why, "\"%s\"[%zu] is longer than the limit of %d bytes", key, i,
+                             PAPER_MAX_FIELD);
+        char *s = text_normalize(json_string_value(e), len);
+        if (*s)
+            strlist_push_take(out, s);
+        else
+            xfree(s);
+    }
+    return 0;
+}
+
+int json_get_date(const json_t *obj, const char *key, char **field, int day_only,
+                  struct json_why *why)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return json_fail(why, "\"%s\" is %s, not a date string", key, json_type_name(v));
+    char out[DATE_TS_LEN + 1];
+    if (date_parse(json_string_value(v), out))
+        return 0;
+    if (day_only)
+        out[DATE_DAY_LEN] = 0;
+    paper_set_str(field, out);
+    return 0;
+}
+
+int json_get_arxiv_id(const json_t *obj, const char *key, struct paper *rec, struct json_why *why)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return json_fail(why, "missing \"%s\"", key);
+    if (!json_is_string(v))
+        return json_fail(why, "\"%s\" is %s, not a string", key, json_type_name(v));
+    char id[PAPER_MAX_ID];
+    int version = 0;
+    if (paper_parse_arxiv_id(json_string_value(v), id, &version)) {
+        char ex[64];
+        excerpt(json_string_value(v), json_string_length(v), ex, sizeof ex);
+        return json_fail(why, "not an arXiv id: '%s'", ex);
+    }
+    paper_set_str(&rec->id, id);
+    if (version)
+        rec->version = version;
+    return 0;
+}
+
+json_t *json_decode(const char *s, size_t n, json_error_t *err)
+{
+    /* JSON_ALLOW_NUL: a U+0000 inside an abstract is no reason to lose the paper; normalisation
+     * drops control characters. Without JSON_DISABLE_EOF_CHECK trailing bytes are an error. */
+    return json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, err);
+}
+
+int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_no,
+                const char *where)
+{
+    struct paper rec;
+    paper_init(&rec);
+    rec.record_no = parser_next_record_no(p);
+    rec.line_no = line_no;
+    struct json_why why;
+    why.msg[0] = 0;
+    const char *reason = NULL;
+    int rc;
+    if (map(obj, &rec, &why))
+        reason = why.msg;
+    else if (paper_validate(&rec, &reason) == 0)
+        reason = NULL;
+    if (reason)
+        rc = parser_reject(p, rec.record_no, line_no, "%s: %s", where, reason);
+    else
+        rc = parser_emit(p, &rec);
+    paper_clear(&rec);
+    return rc;
+}
+
+/* --- JSON Lines --- */
+
+void json_describe_byte(char byte, char *out, size_t cap)
+{
+    unsigned char c = (unsigned char)byte;
+    if (c == '[')
+        snprintf(out, cap, "a JSON array ('[')");
+    else if (c == '<')
+        snprintf(out, cap, "'<' (an XML document?)");
+    else if (c >= 0x20 && c < 0x7F)
+        snprintf(out, cap, "'%c'", c);
+    else
+        snprintf(out, cap, "byte 0x%02x", c);
+}
+
+static int on_line(void *ctx, const char *line, size_t len, long line_no, int is_too_long)
+{
+    struct jsonl *j = ctx;
+    struct parser *p = j->p;
+    if (is_too_long) {
+        j->has_first = 1;
+        return parser_reject(p, parser_next_record_no(p), line_no,
+                             "line %ld: longer than the limit of %d bytes", line_no,
+                             JSON_MAX_RECORD);
+    }
+    const char *s = line, *end = line + len;
+    if (line_no == 1 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+        s += 3;
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+        s++;
+    if (s == end)
+        return 0;
+    if (!j->has_first) {
+        j->has_first = 1;
+        if (*s != '{') {
+            char what[48];
+            json_describe_byte(*s, what, sizeof what);
+            return parser_fail(p, PB_EFORMAT, line_no,
+                               "line %ld: not %s JSON Lines: expected '{', found %s", line_no,
+                               j->format, what);
+        }
+    }
+    long rec_no = parser_next_record_no(p);
+    json_error_t err;
+    json_t *obj = json_decode(s, (size_t)(end - s), &err);
+    if (!obj)
+        return parser_reject(p, rec_no, line_no, "line %ld: invalid JSON at column %d: %s",
+                             line_no, err.column + (int)(s - line), err.text);
+    int rc;
+    if (!json_is_object(obj)) {
+        rc = parser_reject(p, rec_no, line_no, "line %ld: %s, not a JSON object", line_no,
+                           json_type_name(obj));
+    } else {
+        char where[32];
+        snprintf(where, sizeof where, "line %ld", line_no);
+        rc = json_record(p, j->map, obj, line_no, where);
+    }
+    json_decref(obj);
+    return rc;
+}
+
+void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *format)
+{
+    lines_init(&j->lines, JSON_MAX_RECORD, on_line, j);
+    j->p = p;
+    j->map = map;
+    j->format = format;
+    j->has_first = 0;
+}
+
+void jsonl_release(struct jsonl *j)
+{
+    lines_release(&j->lines);
+}
+
+int jsonl_feed(struct jsonl *j, const char *data, size_t n)
+{
+    return lines_feed(&j->lines, data, n);
+}
+
+int jsonl_finish(struct jsonl *j)
+{
+    return lines_finish(&j->lines);
+}
+
+struct jsonl *jsonl_new(struct parser *p, json_map_fn map, const char *format)
+{
+    struct jsonl *j = xmalloc(sizeof *j);
+    jsonl_init(j, p, map, format);
+    return j;
+}
+
+int jsonl_ops_feed(void *state, const char *data, size_t n)
+{
+    return jsonl_feed(state, data, n);
+}
+
+int jsonl_ops_finish(void *state)
+{
+    return jsonl_finish(state);
+}
+
+void jsonl_ops_destroy(void *state)
+{
+    struct jsonl *j = state;
+    jsonl_release(j);
+    xfree(j);
+}

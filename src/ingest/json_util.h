@@ -1,0 +1,100 @@
+/* Helpers shared by the JSON importers (parse_daily.c, parse_kaggle.c, parse_beir.c, parse_hf.c):
+ * typed member getters that copy into struct paper with the caps of paper.h, one function that
+ * turns a decoded object into an emitted or rejected record, and a JSON Lines driver built on
+ * lines.h. Only src/ingest includes jansson.h. Not thread-safe per object; no global state. */
+#ifndef PB_INGEST_JSON_UTIL_H
+#define PB_INGEST_JSON_UTIL_H
+#include <jansson.h>
+#include <stddef.h>
+
+#include "lines.h"
+#include "paper.h"
+
+struct parser;
+
+/* Hard cap on one JSON Lines line or one element of a JSON array: a record past it is rejected
+ * (its bytes skipped, never buffered) and the next one is read. */
+#define JSON_MAX_RECORD (4 * 1024 * 1024)
+
+/* Why a record was refused, in plain words ("missing \"id\""). */
+struct json_why {
+    char msg[200];
+};
+
+/* Fill rec from obj. Return 0, or PB_EINVAL with the reason in why (rec is then discarded). */
+typedef int (*json_map_fn)(const json_t *obj, struct paper *rec, struct json_why *why);
+
+/* Sets why->msg from a printf format; returns PB_EINVAL so callers can `return json_fail(...)`. */
+int json_fail(struct json_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "a list", "a number", ... for messages about a value of the wrong type. */
+const char *json_type_name(const json_t *v);
+/* A byte found where a JSON document should start, in words for messages ("'<' (an XML
+ * document?)", "byte 0xff") into out. */
+void json_describe_byte(char byte, char *out, size_t cap);
+
+/* The string value of member key, or NULL if absent, null or not a string. */
+const char *json_str(const json_t *obj, const char *key);
+
+/* Copy string member key into *field (normalised). Absent or null leaves *field untouched and
+ * returns 0. Returns PB_EINVAL (why set) if the member is another type or longer than
+ * PAPER_MAX_FIELD. */
+PB_MUST_CHECK int json_get_text(const json_t *obj, const char *key, char **field,
+                                struct json_why *why);
+
+/* Append member key to out: a list of strings (each normalised, empty ones skipped), or, when
+ * split is non-NULL, also a single string cut by split (paper_split_authors or
+ * paper_split_categories). Absent or null is fine. Returns PB_EINVAL (why set) for other types,
+ * non-string elements, or more than PAPER_MAX_LIST entries. */
+PB_MUST_CHECK int json_get_strlist(const json_t *obj, const char *key, struct strlist *out,
+                                   void (*split)(const char *, struct strlist *),
+                                   struct json_why *why);
+
+/* Parse string member key as a date (util/date.h forms) into *field in canonical form. If
+ * day_only, only "YYYY-MM-DD" is kept. Absent, null or an unparseable date leaves *field
+ * untouched (a bad date is not worth losing the paper for). Returns PB_EINVAL (why set) only if
+ * the member is not a string. */
+PB_MUST_CHECK int json_get_date(const json_t *obj, const char *key, char **field, int day_only,
+                                struct json_why *why);
+
+/* Required arXiv id in member key (any form paper_parse_arxiv_id accepts): sets rec->id and, if
+ * the id carries one, rec->version. Returns PB_EINVAL (why set) if missing, not a string or not
+ * an arXiv id. */
+PB_MUST_CHECK int json_get_arxiv_id(const json_t *obj, const char *key, struct paper *rec,
+                                    struct json_why *why);
+
+/* Map obj with map and emit the record (parser_emit) or reject it (parser_reject) with a message
+ * "<where>: <reason>", where is e.g. "line 17". record_no/line_no go into the record. Takes no
+ * ownership of obj. Returns the sink's code (non-zero = stop). */
+int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_no,
+                const char *where);
+
+/* Decode bytes s[0..n) as one JSON value of any type; U+0000 is allowed inside strings (text
+ * normalisation drops it later). Trailing bytes other than white space are an error. Returns a
+ * new reference, or NULL with line, column and cause in *err. */
+json_t *json_decode(const char *s, size_t n, json_error_t *err);
+
+/* JSON Lines: one object per line, blank lines skipped, lines capped at JSON_MAX_RECORD. A first
+ * non-blank line that does not start with '{' means the input is some other format: the parser
+ * fails with PB_EFORMAT. Every later bad line becomes a reject and reading goes on. */
+struct jsonl {
+    struct lines lines;
+    struct parser *p;
+    json_map_fn map;
+    const char *format;  /* for messages: "daily listing", "Kaggle snapshot" */
+    int has_first;       /* a non-blank line has been seen */
+};
+
+void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *format);
+void jsonl_release(struct jsonl *j);
+int jsonl_feed(struct jsonl *j, const char *data, size_t n);
+int jsonl_finish(struct jsonl *j);
+
+/* A format_ops implementation whose state is a heap jsonl: formats that are plain JSON Lines
+ * define their ops with these and a create function calling jsonl_new. */
+struct jsonl *jsonl_new(struct parser *p, json_map_fn map, const char *format);
+int jsonl_ops_feed(void *state, const char *data, size_t n);
+int jsonl_ops_finish(void *state);
+void jsonl_ops_destroy(void *state);
+
+#endif

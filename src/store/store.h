@@ -1,0 +1,101 @@
+/* The paper store: one SQLite database file holding papers, the listing days they appeared on
+ * and where every record came from. The only module that includes <sqlite3.h>. The schema and
+ * its migrations are documented at the top of store.c.
+ * A struct store is one connection: not thread-safe; open one per thread. */
+#ifndef PB_STORE_STORE_H
+#define PB_STORE_STORE_H
+#include <stdint.h>
+
+#include "../ingest/paper.h"
+#include "../util/err.h"
+
+struct store;
+
+#define STORE_DEFAULT_PATH "paperboy.db"
+#define STORE_OPEN_READONLY 1
+
+/* Open (creating if needed, unless read-only) the database at path and bring its schema up to
+ * date. On failure returns PB_EDB/PB_EIO and writes a message into errbuf (size errlen). */
+PB_MUST_CHECK int store_open(const char *path, int flags, struct store **out, char *errbuf,
+                             size_t errlen);
+void store_close(struct store *s);
+/* Last database error message for this connection. */
+const char *store_errmsg(const struct store *s);
+/* Schema version of the open file (PRAGMA user_version) and the one this build writes. */
+int store_schema_version(struct store *s);
+int store_schema_latest(void);
+
+/* Explicit transactions; store_put calls must be inside one. */
+PB_MUST_CHECK int store_begin(struct store *s);
+PB_MUST_CHECK int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Register an input (format name, path) for provenance; *source_id identifies it in
+ * store_paper_put. Re-registering the same path returns the same id. */
+PB_MUST_CHECK int store_source(struct store *s, const char *format, const char *path,
+                               int64_t *source_id);
+
+enum store_put_result {
+    STORE_NEW = 1,       /* paper was not stored before */
+    STORE_UPDATED,       /* stored paper changed (fields, version, listing day, community data) */
+    STORE_UNCHANGED,     /* the record said nothing new */
+};
+
+/* Merge one record into the store (rules in store.c: a newer version replaces, the same or an
+ * unknown version only fills gaps, community data keeps the highest upvotes). Idempotent.
+ * A deleted record marks an existing paper deleted and is ignored (UNCHANGED) for unknown ids. */
+PB_MUST_CHECK int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
+                                  enum store_put_result *res);
+
+/* Fetch a paper by canonical id into *out (paper_init'ed by the caller; strings are owned by out;
+ * listing_day is the latest listing day). Returns 0, PB_ENOTFOUND or PB_EDB. */
+PB_MUST_CHECK int store_paper_get(struct store *s, const char *id, struct paper *out);
+
+/* Listing days of a paper, newest first, appended to days. */
+PB_MUST_CHECK int store_paper_days(struct store *s, const char *id, struct strlist *days);
+
+struct store_provenance {
+    const char *format;   /* "oai", "daily", ... */
+    const char *path;     /* the input as named at import */
+    long record_no;
+    int version;          /* the version that record said, 0 if none */
+    const char *fields;   /* space-separated names of the fields it provided */
+    const char *seen_at;  /* when it was first imported */
+};
+typedef int (*store_provenance_fn)(void *ctx, const struct store_provenance *pv);
+PB_MUST_CHECK int store_paper_provenance(struct store *s, const char *id, store_provenance_fn fn,
+                                         void *ctx);
+
+/* Papers listed on days in [first, last] ("YYYY-MM-DD"), newest day first, then by id. fn gets
+ * each paper (listing_day set to that day); return non-zero from fn to stop. */
+typedef int (*store_paper_fn)(void *ctx, const struct paper *p);
+PB_MUST_CHECK int store_list_days(struct store *s, const char *first, const char *last,
+                                  store_paper_fn fn, void *ctx);
+/* The most recent listing day into out (>= 11 bytes); PB_ENOTFOUND if none. */
+PB_MUST_CHECK int store_latest_day(struct store *s, char *out);
+
+/* A plain scan for papers whose title or abstract contain every word (case-insensitive, ASCII),
+ * newest first, at most limit. This is the pre-index fallback, not the search engine. */
+PB_MUST_CHECK int store_scan_words(struct store *s, const char *const *words, int n_words,
+                                   int limit, store_paper_fn fn, void *ctx);
+
+struct store_stats {
+    long long papers, deleted, with_abstract, listing_rows, listing_days, sources, provenance;
+    long long hf_papers;
+    char first_day[11], last_day[11];
+    long long file_bytes;
+};
+PB_MUST_CHECK int store_stats(struct store *s, struct store_stats *st);
+/* Per-category counts (primary category), most papers first; at most limit rows. */
+typedef int (*store_count_fn)(void *ctx, const char *key, long long n);
+PB_MUST_CHECK int store_count_primary_categories(struct store *s, int limit, store_count_fn fn,
+                                                 void *ctx);
+/* Per-format counts of provenance rows (records imported by format). */
+PB_MUST_CHECK int store_count_formats(struct store *s, store_count_fn fn, void *ctx);
+
+/* Run SQLite's integrity_check and foreign_key_check plus paperboy's own invariants (every
+ * listing and provenance row points at a paper, versions non-negative). Returns 0 or PB_EDB with
+ * the first problem in store_errmsg(). */
+PB_MUST_CHECK int store_check(struct store *s);
+
+#endif

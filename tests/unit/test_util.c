@@ -1,0 +1,123 @@
+/* util/: text normalisation, dates, capped buffers. */
+#include "../../src/util/alloc.h"
+#include "../../src/util/buf.h"
+#include "../../src/util/date.h"
+#include "../../src/util/text.h"
+#include "../harness.h"
+
+static void check_norm(const char *in, const char *want, int *ok)
+{
+    char *got = text_normalize(in, strlen(in));
+    *ok = !strcmp(got, want);
+    if (!*ok)
+        printf("  normalize(\"%s\") = \"%s\", want \"%s\"\n", in, got, want);
+    xfree(got);
+}
+
+static void normalize_collapses_space(void)
+{
+    int ok;
+    check_norm("  The growing\npopularity of\n  3D   Gaussian\r\n", "The growing popularity of 3D Gaussian", &ok);
+    CHECK(ok);
+    check_norm("tab\there\fthere", "tab here there", &ok);
+    CHECK(ok);
+    check_norm("", "", &ok);
+    CHECK(ok);
+    check_norm(" \n\t ", "", &ok);
+    CHECK(ok);
+    check_norm("$\\alpha$-stable  \\textsc{ii}", "$\\alpha$-stable \\textsc{ii}", &ok);
+    CHECK(ok);
+    check_norm("no\xc2\xa0" "break", "no break", &ok);
+    CHECK(ok);
+}
+
+static void normalize_repairs_utf8(void)
+{
+    int ok;
+    check_norm("caf\xc3\xa9", "caf\xc3\xa9", &ok);
+    CHECK(ok);
+    check_norm("bad\xff" "byte", "bad\xef\xbf\xbd" "byte", &ok);
+    CHECK(ok);
+    check_norm("overlong\xc0\xaf", "overlong\xef\xbf\xbd\xef\xbf\xbd", &ok);
+    CHECK(ok);
+    check_norm("surrogate\xed\xa0\x80", "surrogate\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", &ok);
+    CHECK(ok);
+    check_norm("cut\xe2\x82", "cut\xef\xbf\xbd\xef\xbf\xbd", &ok);
+    CHECK(ok);
+    check_norm("ctl\x01\x7f" "char", "ctlchar", &ok);
+    CHECK(ok);
+    char *s = text_normalize("a\0b", 3);
+    CHECK_STR(s, "ab");
+    xfree(s);
+    CHECK(text_is_utf8("\xf0\x9f\x98\x80", 4));
+    CHECK(!text_is_utf8("\xf4\x90\x80\x80", 4));
+}
+
+static void dates_parse_every_feed_form(void)
+{
+    char out[32];
+    CHECK_INT(date_parse("Mon, 2 Apr 2007 19:18:42 GMT", out), 0);
+    CHECK_STR(out, "2007-04-02T19:18:42Z");
+    CHECK_INT(date_parse("Tue, 24 Jul 2007 20:10:27 GMT   (370kb)", out), 0);
+    CHECK_STR(out, "2007-07-24T20:10:27Z");
+    CHECK_INT(date_parse("Fri,  9 Jun 23 00:44:20 GMT", out), 0);
+    CHECK_STR(out, "2023-06-09T00:44:20Z");
+    CHECK_INT(date_parse("Mon, 27 Apr 2026 00:00:00 -0400", out), 0);
+    CHECK_STR(out, "2026-04-27T04:00:00Z");
+    CHECK_INT(date_parse("2026-07-31T00:00:00.000Z", out), 0);
+    CHECK_STR(out, "2026-07-31T00:00:00Z");
+    CHECK_INT(date_parse("2015-01-01T23:30:00+01:00", out), 0);
+    CHECK_STR(out, "2015-01-01T22:30:00Z");
+    CHECK_INT(date_parse("2008-11-13", out), 0);
+    CHECK_STR(out, "2008-11-13");
+    CHECK_INT(date_parse("Fri, 3 Mar 2023", out), 0);
+    CHECK_STR(out, "2023-03-03");
+    CHECK_INT(date_parse("2026-02-30", out), PB_EINVAL);
+    CHECK_INT(date_parse("yesterday", out), PB_EINVAL);
+    CHECK_INT(date_parse("", out), PB_EINVAL);
+    CHECK_INT(date_parse("Mon, 2 Foo 2007", out), PB_EINVAL);
+}
+
+static void weeks_and_months(void)
+{
+    int64_t a, b;
+    char d[11], w[9];
+    CHECK_INT(date_parse_week("2025-W01", &a, &b), 0);
+    date_format_day(a, d);
+    CHECK_STR(d, "2024-12-30");
+    date_format_day(b, d);
+    CHECK_STR(d, "2025-01-05");
+    CHECK_INT(date_parse_week("2020-W53", &a, &b), 0);
+    CHECK_INT(date_parse_week("2025-W53", &a, &b), PB_EINVAL);
+    CHECK_INT(date_parse_week("2025-W00", &a, &b), PB_EINVAL);
+    CHECK_INT(date_parse_month("2024-02", &a, &b), 0);
+    date_format_day(b, d);
+    CHECK_STR(d, "2024-02-29");
+    CHECK_INT(date_parse_month("2024-13", &a, &b), PB_EINVAL);
+    CHECK_INT(date_parse_day("2026-01-01", &a), 0);
+    date_format_week(a, w);
+    CHECK_STR(w, "2026-W01");
+    CHECK_INT(date_parse_day("2027-01-01", &a), 0);
+    date_format_week(a, w);
+    CHECK_STR(w, "2026-W53");
+    CHECK_INT(date_weekday(a), 4);
+}
+
+static void buf_respects_cap(void)
+{
+    struct buf b = BUF_INIT(8);
+    CHECK_INT(buf_puts(&b, "12345678"), 0);
+    CHECK_INT(buf_putc(&b, 'x'), PB_ETOOBIG);
+    CHECK_STR(buf_str(&b), "12345678");
+    buf_reset(&b);
+    CHECK_INT(buf_printf(&b, "%d-%s", 42, "ab"), 0);
+    CHECK_STR(buf_str(&b), "42-ab");
+    char *s = buf_take(&b);
+    CHECK_STR(s, "42-ab");
+    xfree(s);
+    CHECK_INT(b.len, 0);
+    buf_release(&b);
+}
+
+TEST_MAIN(T(normalize_collapses_space), T(normalize_repairs_utf8), T(dates_parse_every_feed_form),
+          T(weeks_and_months), T(buf_respects_cap))
