@@ -17,6 +17,7 @@ only_in() { # header allowed-dir-regex
 only_in sqlite3.h '^src/store/'
 only_in expat.h '^src/ingest/'
 only_in zlib.h '^src/ingest/'
+only_in jansson.h '^src/(ingest|cli|http)/'
 only_in microhttpd.h '^src/http/'
 only_in sodium.h '^src/auth/'
 only_in libstemmer.h '^src/index/'

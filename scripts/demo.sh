@@ -11,7 +11,7 @@ echo "== importing data/sample into $DB"
 echo
 "$PB" stats --db "$DB"
 echo
-echo "== the latest listing day (first 12 papers; 'paperboy list --db $DB' shows all)"
+echo "== the latest listing day (first papers; 'paperboy list --db $DB' shows all)"
 "$PB" list --db "$DB" | head -40
 echo
 echo "== search: gaussian splatting"

@@ -147,7 +147,10 @@ static void queue_push(struct queue *q, enum item_kind kind, const struct paper 
     it->n_rejected = n_rejected;
     pthread_mutex_lock(&q->mu);
     q->n++;
-    pthread_cond_signal(&q->not_empty);
+    /* Wake the writer for a batch of papers, not for each one: waking per record made the
+     * two threads take turns instead of running at once. */
+    if (kind != ITEM_PAPER || q->n >= QUEUE_CAP / 4)
+        pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -249,7 +252,8 @@ static void *writer_main(void *arg)
         q->head = (q->head + 1) % QUEUE_CAP;
         q->n--;
         q->busy = 0;
-        pthread_cond_signal(&q->not_full);
+        if (q->n <= QUEUE_CAP / 2)
+            pthread_cond_signal(&q->not_full);
         if (q->n == 0)
             pthread_cond_broadcast(&q->drained);
         pthread_mutex_unlock(&q->mu);

@@ -165,8 +165,7 @@ int ingest_file(const char *path, enum ingest_format f, const struct ingest_sink
         have += (size_t)k;
     }
     if (have == 0) {
-        set_err(err, path, "%s", "the input is empty");
-        rc = PB_EFORMAT;
+        /* An empty file is an empty listing (arXiv has days without papers): zero records. */
         goto out;
     }
     if (f == INGEST_AUTO) {

@@ -24,26 +24,19 @@ int json_fail(struct json_why *why, const char *fmt, ...)
 const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a string";
     case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
+    case JSON_REAL: return "a number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
     }
     return "?";
 }
 
-/* A short printable copy of s for messages: non-ASCII and control bytes become '?'. */
-static void excerpt(const char *s, size_t n, char *out, size_t cap)
+void json_excerpt(const char *s, size_t n, char *out, size_t cap)
 {
     size_t o = 0, max = cap - 4;
     for (size_t i = 0; i < n && o < max; i++) {
@@ -137,7 +130,7 @@ int json_get_arxiv_id(const json_t *obj, const char *key, struct paper *rec, str
     int version = 0;
     if (paper_parse_arxiv_id(json_string_value(v), id, &version)) {
         char ex[64];
-        excerpt(json_string_value(v), json_string_length(v), ex, sizeof ex);
+        json_excerpt(json_string_value(v), json_string_length(v), ex, sizeof ex);
         return json_fail(why, "not an arXiv id: '%s'", ex);
     }
     paper_set_str(&rec->id, id);
@@ -162,16 +155,12 @@ int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_
     rec.line_no = line_no;
     struct json_why why;
     why.msg[0] = 0;
-    const char *reason = NULL;
-    int rc;
-    if (map(obj, &rec, &why))
-        reason = why.msg;
-    else if (paper_validate(&rec, &reason) == 0)
-        reason = NULL;
-    if (reason)
-        rc = parser_reject(p, rec.record_no, line_no, "%s: %s", where, reason);
-    else
-        rc = parser_emit(p, &rec);
+    const char *reason = why.msg;
+    int bad = map(obj, &rec, &why);
+    if (!bad)
+        bad = paper_validate(&rec, &reason);
+    int rc = bad ? parser_reject(p, rec.record_no, line_no, "%s: %s", where, reason)
+                 : parser_emit(p, &rec);
     paper_clear(&rec);
     return rc;
 }
@@ -217,13 +206,25 @@ static int on_line(void *ctx, const char *line, size_t len, long line_no, int is
                                "line %ld: not %s JSON Lines: expected '{', found %s", line_no,
                                j->format, what);
         }
+        /* A lone "{" is a pretty-printed document: every line of it would be a reject. */
+        const char *q = s + 1;
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q == end)
+            return parser_fail(p, PB_EFORMAT, line_no,
+                               "line %ld: a multi-line JSON document, not %s JSON Lines (one "
+                               "object per line)",
+                               line_no, j->format);
     }
     long rec_no = parser_next_record_no(p);
     json_error_t err;
     json_t *obj = json_decode(s, (size_t)(end - s), &err);
-    if (!obj)
-        return parser_reject(p, rec_no, line_no, "line %ld: invalid JSON at column %d: %s",
-                             line_no, err.column + (int)(s - line), err.text);
+    if (!obj) {
+        char text[JSON_ERROR_TEXT_LENGTH];
+        json_excerpt(err.text, strlen(err.text), text, sizeof text);
+        return parser_reject(p, rec_no, line_no, "line %ld: invalid JSON at column %d: %s", line_no,
+                             err.column + (int)(s - line), text);
+    }
     int rc;
     if (!json_is_object(obj)) {
         rc = parser_reject(p, rec_no, line_no, "line %ld: %s, not a JSON object", line_no,

@@ -33,6 +33,10 @@ const char *json_type_name(const json_t *v);
  * document?)", "byte 0xff") into out. */
 void json_describe_byte(char byte, char *out, size_t cap);
 
+/* A printable ASCII copy of outside text s[0..n) for messages (so a message cut anywhere is still
+ * valid UTF-8): other bytes become '?', and "..." marks a cut at cap - 4 bytes. */
+void json_excerpt(const char *s, size_t n, char *out, size_t cap);
+
 /* The string value of member key, or NULL if absent, null or not a string. */
 const char *json_str(const json_t *obj, const char *key);
 
@@ -75,14 +79,15 @@ int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_
 json_t *json_decode(const char *s, size_t n, json_error_t *err);
 
 /* JSON Lines: one object per line, blank lines skipped, lines capped at JSON_MAX_RECORD. A first
- * non-blank line that does not start with '{' means the input is some other format: the parser
- * fails with PB_EFORMAT. Every later bad line becomes a reject and reading goes on. */
+ * non-blank line that does not start with '{', or is a lone '{' (a pretty-printed document), means
+ * the input is some other format: the parser fails with PB_EFORMAT. Every later bad line becomes
+ * a reject and reading goes on. */
 struct jsonl {
     struct lines lines;
     struct parser *p;
     json_map_fn map;
-    const char *format;  /* for messages: "daily listing", "Kaggle snapshot" */
-    int has_first;       /* a non-blank line has been seen */
+    const char *format; /* for messages: "daily listing", "Kaggle snapshot" */
+    int has_first;      /* a non-blank line has been seen */
 };
 
 void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *format);

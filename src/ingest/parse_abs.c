@@ -22,7 +22,7 @@
  *                 (case-insensitive); others (ACM-class, MSC-class, Subj-class, Proxy...) skipped.
  *   abstract   := lines up to `end`; leading indentation and line breaks collapse to one space.
  *   end        := "\\" | trailer | separator
- *   trailer    := "\\ (" ... ")"                     e.g. "\\ ( https://arxiv.org/abs/2306.77777 ,  14kb)"
+ *   trailer    := "\\ (" ... ")"    e.g. "\\ ( https://arxiv.org/abs/2306.77777 ,  14kb)"
  *   separator  := a line of 20 or more '-' and nothing else
  *   day-marker := "/" "* Fri, 3 Mar 2023 *" "/"    (pastweek, one line) listing day of the records
  *                 after it
@@ -57,8 +57,8 @@
 enum abs_state_kind { ST_OUTSIDE, ST_HEADER, ST_ABSTRACT };
 
 enum abs_field {
-    F_NONE,  /* not inside a field: continuation lines are ignored */
-    F_SKIP,  /* inside a field we do not keep */
+    F_NONE, /* not inside a field: continuation lines are ignored */
+    F_SKIP, /* inside a field we do not keep */
     F_TITLE,
     F_AUTHORS,
     F_CATEGORIES,
@@ -74,30 +74,29 @@ static const struct {
     const char *name;
     enum abs_field field;
 } field_names[] = {
-    {"Title", F_TITLE},         {"Authors", F_AUTHORS},
-    {"Categories", F_CATEGORIES}, {"Comments", F_COMMENT},
-    {"Report-no", F_REPORT_NO}, {"Journal-ref", F_JOURNAL_REF},
-    {"DOI", F_DOI},             {"License", F_LICENSE},
+    {"Title", F_TITLE},      {"Authors", F_AUTHORS},     {"Categories", F_CATEGORIES},
+    {"Comments", F_COMMENT}, {"Report-no", F_REPORT_NO}, {"Journal-ref", F_JOURNAL_REF},
+    {"DOI", F_DOI},          {"License", F_LICENSE},
 };
 
 struct abs_parser {
     struct parser *p;
     struct lines lines;
     enum abs_state_kind st;
-    int has_seen_record;      /* a mail "Date:" counts only before the first record */
-    char day[DATE_DAY_LEN + 1];  /* current listing day, "" if none */
-    int source_version;       /* from a "…vN.abs" source name, 0 if none */
+    int has_seen_record;        /* a mail "Date:" counts only before the first record */
+    char day[DATE_DAY_LEN + 1]; /* current listing day, "" if none */
+    int source_version;         /* from a "…vN.abs" source name, 0 if none */
 
     /* The record in progress. */
     struct paper rec;
     enum abs_field cur;
-    struct buf field;         /* text of the field being read, capped at PAPER_MAX_FIELD */
+    struct buf field; /* text of the field being read, capped at PAPER_MAX_FIELD */
     int has_abstract_text;
-    int version;              /* highest version the record says, 0 if none */
-    int updated_version;      /* version whose date is in rec.updated */
+    int version;         /* highest version the record says, 0 if none */
+    int updated_version; /* version whose date is in rec.updated */
     int has_bad_id;
-    char bad_id[48];          /* printable prefix of an id that did not parse */
-    const char *too_big;      /* what went past a cap first ("abstract", "a line"), or NULL */
+    char bad_id[48];     /* printable prefix of an id that did not parse */
+    const char *too_big; /* what went past a cap first ("abstract", "a line"), or NULL */
     long too_big_limit;
 };
 
@@ -179,9 +178,9 @@ static int is_trailer(const char *s, size_t n)
 struct key_line {
     const char *name;
     size_t name_len;
-    const char *paren;   /* inside "( )" between name and colon, or NULL */
+    const char *paren; /* inside "( )" between name and colon, or NULL */
     size_t paren_len;
-    const char *value;   /* after the colon, leading blanks skipped */
+    const char *value; /* after the colon, leading blanks skipped */
     size_t value_len;
 };
 
@@ -235,7 +234,7 @@ static int parse_id_word(const char *s, size_t n, char *out, int *version)
     if (i == start || i - start >= sizeof word)
         return -1;
     copy_cstr(word, sizeof word, s + start, i - start);
-    if (strlen(word) != i - start)  /* an embedded NUL */
+    if (strlen(word) != i - start) /* an embedded NUL */
         return -1;
     return paper_parse_arxiv_id(word, out, version) ? -1 : 0;
 }
@@ -292,9 +291,7 @@ static void finish_field(struct abs_parser *a)
     size_t n = a->field.len;
     struct paper *r = &a->rec;
     switch (a->cur) {
-    case F_TITLE:
-        set_text(&r->title, t, n);
-        break;
+    case F_TITLE: set_text(&r->title, t, n); break;
     case F_AUTHORS: {
         char *norm = text_normalize(t, n);
         strlist_clear(&r->authors);
@@ -306,27 +303,14 @@ static void finish_field(struct abs_parser *a)
         strlist_clear(&r->categories);
         paper_split_categories(t, &r->categories);
         break;
-    case F_COMMENT:
-        set_text(&r->comment, t, n);
-        break;
-    case F_REPORT_NO:
-        set_text(&r->report_no, t, n);
-        break;
-    case F_JOURNAL_REF:
-        set_text(&r->journal_ref, t, n);
-        break;
-    case F_DOI:
-        set_text(&r->doi, t, n);
-        break;
-    case F_LICENSE:
-        set_text(&r->license, t, n);
-        break;
-    case F_ABSTRACT:
-        set_text(&r->abstract, t, n);
-        break;
+    case F_COMMENT: set_text(&r->comment, t, n); break;
+    case F_REPORT_NO: set_text(&r->report_no, t, n); break;
+    case F_JOURNAL_REF: set_text(&r->journal_ref, t, n); break;
+    case F_DOI: set_text(&r->doi, t, n); break;
+    case F_LICENSE: set_text(&r->license, t, n); break;
+    case F_ABSTRACT: set_text(&r->abstract, t, n); break;
     case F_NONE:
-    case F_SKIP:
-        break;
+    case F_SKIP: break;
     }
     buf_reset(&a->field);
     a->cur = F_NONE;
@@ -374,7 +358,7 @@ static void start_record(struct abs_parser *a, const char *id_text, size_t id_le
     a->rec.record_no = parser_next_record_no(a->p);
     a->rec.line_no = line_no;
     if (!id_text)
-        return;  /* an orphan "Title:": rejected as "missing id" */
+        return; /* an orphan "Title:": rejected as "missing id" */
     char id[PAPER_MAX_ID];
     int ver = 0;
     if (parse_id_word(id_text, id_len, id, &ver)) {
@@ -382,8 +366,6 @@ static void start_record(struct abs_parser *a, const char *id_text, size_t id_le
         size_t k = 0;
         for (size_t i = 0; i < id_len && k + 1 < sizeof a->bad_id; i++) {
             char c = id_text[i];
-            if (c == ' ' && k == 0)
-                continue;
             a->bad_id[k++] = (c >= 0x20 && c < 0x7F) ? c : '?';
         }
         a->bad_id[k] = 0;
@@ -402,14 +384,12 @@ static int end_record(struct abs_parser *a, const char *truncated)
     struct paper *r = &a->rec;
     int rc;
     if (a->has_bad_id) {
-        rc = parser_reject(a->p, r->record_no, r->line_no, "cannot parse arXiv id '%s'",
-                           a->bad_id);
+        rc = parser_reject(a->p, r->record_no, r->line_no, "cannot parse arXiv id '%s'", a->bad_id);
     } else if (truncated) {
         rc = parser_reject(a->p, r->record_no, r->line_no, "truncated record: %s", truncated);
     } else if (a->too_big) {
-        rc = parser_reject(a->p, r->record_no, r->line_no,
-                           "%s longer than the limit of %ld bytes", a->too_big,
-                           a->too_big_limit);
+        rc = parser_reject(a->p, r->record_no, r->line_no, "%s longer than the limit of %ld bytes",
+                           a->too_big, a->too_big_limit);
     } else {
         r->version = a->version ? a->version : a->source_version;
         if (a->day[0] && !r->listing_day)
@@ -553,7 +533,8 @@ static int abstract_line(struct abs_parser *a, const char *s, size_t n, long lin
         struct key_line k;
         char id[PAPER_MAX_ID];
         int ver;
-        if (parse_key(s, n, &k) && is_id_key(&k) && !parse_id_word(k.value, k.value_len, id, &ver)) {
+        if (parse_key(s, n, &k) && is_id_key(&k) &&
+            !parse_id_word(k.value, k.value_len, id, &ver)) {
             int rc = end_record(a, NULL);
             if (rc)
                 return rc;
@@ -585,12 +566,9 @@ static int on_line(void *ctx, const char *s, size_t n, long line_no, int is_too_
     while (n && (is_space(s[n - 1]) || s[n - 1] == '\r'))
         n--;
     switch (a->st) {
-    case ST_OUTSIDE:
-        return outside_line(a, s, n, line_no);
-    case ST_HEADER:
-        return header_line(a, s, n, line_no);
-    case ST_ABSTRACT:
-        return abstract_line(a, s, n, line_no);
+    case ST_OUTSIDE: return outside_line(a, s, n, line_no);
+    case ST_HEADER: return header_line(a, s, n, line_no);
+    case ST_ABSTRACT: return abstract_line(a, s, n, line_no);
     }
     return 0;
 }

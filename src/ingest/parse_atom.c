@@ -2,7 +2,8 @@
  * serialisation) and Atom listing feeds (rss.arxiv.org/atom/<cat>). One paper per <entry>.
  * Elements are matched by namespace URI (Atom, arxiv = http://arxiv.org/schemas/atom, opensearch,
  * dc), in any order and with namespaces declared anywhere. Grammar accepted:
- *   feed    := <feed> (opensearch:totalResults|startIndex|itemsPerPage -> meta)? <id>? entry* </feed>
+ *   feed    := <feed> (opensearch:totalResults|startIndex|itemsPerPage -> meta)* <id>?
+ *              entry* </feed>
  *   entry   := <id>http://arxiv.org/abs/ID[vN] | oai:arXiv.org:IDvN</id> <title> <summary>
  *              <published> <updated> (<author><name>N</name></author>)* <category term=C/>*
  *              arxiv:primary_category@term? arxiv:comment? arxiv:journal_ref? arxiv:doi?
@@ -25,7 +26,7 @@ struct atom {
     struct parser *p;
     struct xml *x;
     struct paper rec;
-    int entry_depth;      /* depth of <entry>, 0 outside */
+    int entry_depth; /* depth of <entry>, 0 outside */
     int author_depth;
     long rec_no;
     long line;
@@ -34,9 +35,9 @@ struct atom {
     char *published;
     char *updated;
     char *primary;
-    char *creator;        /* dc:creator of listing feeds */
+    char *creator; /* dc:creator of listing feeds */
     char *doi_link;
-    struct strlist cats;  /* <category term> in order */
+    struct strlist cats; /* <category term> in order */
     int has_announce;
     int is_listing_feed;
     char feed_day[DATE_DAY_LEN + 1];
@@ -83,10 +84,12 @@ static void start(void *ctx, enum xml_ns ns, const char *name, const char **attr
         if (!strcmp(name, "author")) {
             a->author_depth = depth;
         } else if (!strcmp(name, "category")) {
+            /* Longer terms are no category codes; skipping them keeps attributes from
+             * piling up past the per-record cap. */
             const char *term = xml_attr(attrs, XML_NS_NONE, "term");
-            if (term && a->cats.n < PAPER_MAX_LIST)
+            if (term && strlen(term) < 64 && a->cats.n < PAPER_MAX_LIST)
                 strlist_push(&a->cats, term);
-            else if (term)
+            else if (term && a->cats.n >= PAPER_MAX_LIST)
                 xml_record_flag(a->x, "more than %d categories", PAPER_MAX_LIST);
         } else if (!strcmp(name, "link")) {
             const char *title = xml_attr(attrs, XML_NS_NONE, "title");
@@ -99,7 +102,7 @@ static void start(void *ctx, enum xml_ns ns, const char *name, const char **attr
     } else if (ns == XML_NS_ARXIV) {
         if (!strcmp(name, "primary_category")) {
             const char *term = xml_attr(attrs, XML_NS_NONE, "term");
-            if (term && !a->primary)
+            if (term && strlen(term) < 64 && !a->primary)
                 a->primary = xstrdup(term);
         } else {
             xml_capture(a->x);
@@ -176,7 +179,7 @@ static void end_entry(struct atom *a)
     struct paper *rec = &a->rec;
     struct parser *p = a->p;
     const char *why = xml_record_end(a->x);
-    char id[PAPER_MAX_ID];
+    char id[PAPER_MAX_ID], clip[104];
     int ver = 0, rc = 0;
     if (a->id && is_error_id(a->id)) {
         /* Not a paper: the API's way of reporting a bad query. */
@@ -186,10 +189,11 @@ static void end_entry(struct atom *a)
     } else if (!a->id || !*a->id) {
         rc = parser_reject(p, a->rec_no, a->line, "missing <id>");
     } else if (paper_parse_arxiv_id(a->id, id, &ver)) {
-        rc = parser_reject(p, a->rec_no, a->line, "not an arXiv id: '%.100s'", a->id);
+        rc = parser_reject(p, a->rec_no, a->line, "not an arXiv id: '%s'",
+                           xml_clip(a->id, clip, sizeof clip));
     } else {
-        int is_listing = a->is_listing_feed || a->has_announce || a->creator ||
-                         text_starts_with(a->id, "oai:");
+        int is_listing =
+            a->is_listing_feed || a->has_announce || a->creator || text_starts_with(a->id, "oai:");
         paper_set_str(&rec->id, id);
         rec->version = ver;
         const char *summary = a->summary;

@@ -14,7 +14,7 @@
 #include "parser_impl.h"
 
 #define BEIR_TITLE_MAX 200
-#define BEIR_SENTENCE_MIN 20  /* shorter "sentences" end at abbreviations ("Dr. ", "e.g. ") */
+#define BEIR_SENTENCE_MIN 20 /* shorter "sentences" end at abbreviations ("Dr. ", "e.g. ") */
 
 /* Length of the title taken from normalised text s (one line, single spaces). */
 static size_t title_len(const char *s)

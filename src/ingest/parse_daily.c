@@ -5,7 +5,8 @@
  *   first), authors (list of names, or one arXiv author string; absent in two of the schemas),
  *   comment (string or null), updated_date -> updated, optional published/published_date ->
  *   submitted, journal_ref, doi. abs/pdf/url/pdf_url give the version if id has none.
- * Every other key (LLM fields background_knowledge, contribution, topic, toc_summary) is ignored. */
+ * Every other key (LLM fields background_knowledge, contribution, topic, toc_summary) is ignored.
+ */
 #include <string.h>
 
 #include "json_util.h"

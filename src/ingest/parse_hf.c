@@ -17,19 +17,20 @@
 
 struct hf {
     struct parser *p;
-    struct buf item;  /* bytes of the item being cut out */
-    long line;        /* current line, 1-based */
-    long item_line;   /* line where the current item starts */
-    long n_items;     /* items started so far, for messages */
-    long depth;       /* bracket depth; the top-level array counts */
-    int is_array;     /* the current top-level value is an array */
+    struct buf item; /* bytes of the item being cut out */
+    long line;       /* current line, 1-based */
+    long item_line;  /* line where the current item starts */
+    long n_items;    /* items started so far, for messages */
+    long depth;      /* bracket depth; the top-level array counts */
+    int is_array;    /* the current top-level value is an array */
     int in_item;
     int in_string;
     int is_escaped;
-    int is_skipping;  /* the current item is over the cap: scanned, not kept */
-    int has_value;    /* some top-level value has begun */
-    int after_comma;  /* in the array, a ',' and no element since */
-    int bom;          /* bytes of a leading UTF-8 BOM matched; -1 once past the start */
+    int is_skipping; /* the current item is over the cap: scanned, not kept */
+    int has_value;   /* some top-level value has begun */
+    int after_comma; /* in the array, a ',' and no element since */
+    int need_sep;    /* in the array, an element ended: a ',' or ']' is due */
+    int bom;         /* bytes of a leading UTF-8 BOM matched; -1 once past the start */
 };
 
 static int upvotes(const json_t *paper, struct paper *rec, struct json_why *why)
@@ -78,9 +79,12 @@ static int map_hf(const json_t *item, struct paper *rec, struct json_why *why)
     if (paper && !json_is_object(paper))
         return json_fail(why, "\"paper\" is %s, not an object", json_type_name(paper));
     if (!paper) {
-        const char *err = json_str(item, "error");
-        if (err)
-            return json_fail(why, "the API returned an error: %.120s", err);
+        const json_t *err = json_object_get(item, "error");
+        if (json_is_string(err)) {
+            char ex[120];
+            json_excerpt(json_string_value(err), json_string_length(err), ex, sizeof ex);
+            return json_fail(why, "the API returned an error: %s", ex);
+        }
         if (!json_object_get(item, "id"))
             return json_fail(why, "missing \"paper\"");
         paper = item;
@@ -139,6 +143,7 @@ static void item_begin(struct hf *h)
     h->n_items++;
     h->item_line = h->line;
     h->after_comma = 0;
+    h->need_sep = 0;
 }
 
 /* The item's last bytes are s[0..n); decode, map and emit or reject it. */
@@ -147,6 +152,7 @@ static int item_end(struct hf *h, const char *s, size_t n)
     struct parser *p = h->p;
     item_append(h, s, n);
     h->in_item = 0;
+    h->need_sep = 1;
     char where[64];
     snprintf(where, sizeof where, "item %ld (line %ld)", h->n_items, h->item_line);
     long rec_no = parser_next_record_no(p);
@@ -157,14 +163,18 @@ static int item_end(struct hf *h, const char *s, size_t n)
     } else {
         json_error_t err;
         json_t *obj = json_decode(buf_str(&h->item), h->item.len, &err);
-        if (!obj)
-            rc = parser_reject(p, rec_no, h->item_line, "%s: invalid JSON at line %ld, column %d: %s",
-                               where, h->item_line + err.line - 1, err.column, err.text);
-        else if (!json_is_object(obj))
+        char text[JSON_ERROR_TEXT_LENGTH];
+        if (!obj) {
+            json_excerpt(err.text, strlen(err.text), text, sizeof text);
+            rc = parser_reject(p, rec_no, h->item_line,
+                               "%s: invalid JSON at line %ld, column %d: %s", where,
+                               h->item_line + err.line - 1, err.column, text);
+        } else if (!json_is_object(obj)) {
             rc = parser_reject(p, rec_no, h->item_line, "%s: %s, not a JSON object", where,
                                json_type_name(obj));
-        else
+        } else {
             rc = json_record(p, map_hf, obj, h->item_line, where);
+        }
         json_decref(obj);
     }
     buf_reset(&h->item);
@@ -222,6 +232,7 @@ static int feed(void *state, const char *data, size_t n)
                 h->is_array = 1;
                 h->depth = 1;
                 h->after_comma = 0;
+                h->need_sep = 0;
             } else if (c == '{') {
                 h->is_array = 0;
                 h->depth = 1;
@@ -236,23 +247,25 @@ static int feed(void *state, const char *data, size_t n)
         if (h->is_array && h->depth == 1) {
             if (c == ',' || c == ']') {
                 if (h->in_item) {
-                    rc = item_end(h, data + start, i - start);
+                    rc = item_end(h, data + start, i - start); /* a scalar element */
                     if (rc)
                         return rc;
-                } else if (c == ',' || h->after_comma) {
+                }
+                if (c == ',' ? !h->need_sep : h->after_comma) {
                     rc = parser_reject(h->p, parser_next_record_no(h->p), h->line,
                                        "line %ld: empty element in the array", h->line);
                     if (rc)
                         return rc;
                 }
                 h->after_comma = c == ',';
+                h->need_sep = 0;
                 if (c == ']')
                     h->depth = 0;
                 continue;
             }
             if (c == '}')
-                return parser_fail(h->p, PB_EPARSE, h->line, "line %ld: unexpected '}' in the array",
-                                   h->line);
+                return parser_fail(h->p, PB_EPARSE, h->line,
+                                   "line %ld: unexpected '}' in the array", h->line);
             if (!h->in_item) {
                 item_begin(h);
                 start = i;
@@ -264,7 +277,9 @@ static int feed(void *state, const char *data, size_t n)
             h->depth++;
         } else if (c == '}' || c == ']') {
             h->depth--;
-            if (h->depth == 0) {
+            /* A top-level object, or an array element that is an object or array, ends here:
+             * emit it now, so a truncated document still yields every complete item. */
+            if (h->depth == 0 || (h->is_array && h->depth == 1)) {
                 rc = item_end(h, data + start, i + 1 - start);
                 if (rc)
                     return rc;

@@ -1,7 +1,7 @@
 /* Kaggle "arxiv-metadata-oai-snapshot" JSON Lines: one object per line, blank lines ignored.
- *   id (required; "0704.0001", "hep-th/9901001"), title (required), abstract, comments, journal-ref,
- *   doi, report-no, license (string or null), categories ("hep-ph astro-ph.CO", primary first;
- *   a list is accepted too), authors_parsed ([[keyname, forenames, suffix], ...] -> "Forenames
+ *   id (required; "0704.0001", "hep-th/9901001"), title (required), abstract, comments,
+ * journal-ref, doi, report-no, license (string or null), categories ("hep-ph astro-ph.CO", primary
+ * first; a list is accepted too), authors_parsed ([[keyname, forenames, suffix], ...] -> "Forenames
  *   Keyname Suffix"; preferred), authors (arXiv author string, used when authors_parsed is absent
  *   or empty), versions ([{"version":"v1","created":"Mon, 2 Apr 2007 19:18:42 GMT"}, ...]:
  *   version = highest N, submitted = created of the lowest, updated = created of the highest),

@@ -12,8 +12,9 @@
  *               proxy, affiliation ignored: arXiv prints MSC codes in acm-class)
  *   arXivRaw := id submitter (version@version="vN" (date size source_type?))* title authors
  *               categories comments? ... abstract?     (arXivOld: the same without versions)
- *   oai_dc   := dc:title dc:creator("Last, First")* dc:subject(code)* dc:description(abstract, then
- *               "Comment: ...")* dc:date(first = v1, last = latest)* dc:identifier(abs URL, doi:..)*
+ *   oai_dc   := dc:title dc:creator("Last, First")* dc:subject(code)* dc:description(abstract,
+ *               then "Comment: ...")* dc:date(first = v1, last = latest)*
+ *               dc:identifier(abs URL | doi:DOI | journal ref)*
  * A deleted header gives a record with is_deleted and the id only. The header <datestamp> is the
  * OAI change date, not a paper date, and OAI has no listing day. The record's id is the metadata
  * <id> (or the abs URL in oai_dc), else the header identifier. */
@@ -29,10 +30,10 @@ struct oai {
     struct parser *p;
     struct xml *x;
     struct paper rec;
-    int record_depth;   /* depth of <record>, 0 outside */
-    int header_depth;   /* depth of <header> inside a record */
-    int meta_depth;     /* depth of the metadata root (<arXiv>, <arXivRaw>, <oai_dc:dc>) */
-    enum xml_ns fmt;    /* namespace of that root */
+    int record_depth; /* depth of <record>, 0 outside */
+    int header_depth; /* depth of <header> inside a record */
+    int meta_depth;   /* depth of the metadata root (<arXiv>, <arXivRaw>, <oai_dc:dc>) */
+    enum xml_ns fmt;  /* namespace of that root */
     long rec_no;
     long line;
     char *header_id;
@@ -42,7 +43,8 @@ struct oai {
     int ver_num;
     int n_versions;
     int min_ver;
-    int max_ver;
+    int max_ver; /* the latest version with a date */
+    int latest;  /* the latest version */
     char *ver_date;
     char *min_date;
     char *max_date;
@@ -76,13 +78,13 @@ static void reset_record(struct oai *o)
     paper_clear(&o->rec);
     o->record_depth = o->header_depth = o->meta_depth = 0;
     o->fmt = XML_NS_NONE;
-    char **strs[] = {&o->header_id, &o->meta_id,  &o->ver_date,  &o->min_date,
-                     &o->max_date,  &o->keyname,  &o->forenames, &o->suffix};
+    char **strs[] = {&o->header_id, &o->meta_id, &o->ver_date,  &o->min_date,
+                     &o->max_date,  &o->keyname, &o->forenames, &o->suffix};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         xfree(*strs[i]);
         *strs[i] = NULL;
     }
-    o->version_depth = o->ver_num = o->n_versions = o->min_ver = o->max_ver = 0;
+    o->version_depth = o->ver_num = o->n_versions = o->min_ver = o->max_ver = o->latest = 0;
     o->author_depth = 0;
     o->n_descriptions = o->n_dates = 0;
 }
@@ -185,6 +187,8 @@ static char **paper_field(struct paper *rec, size_t off)
 static void end_version(struct oai *o)
 {
     o->version_depth = 0;
+    if (o->ver_num > o->latest)
+        o->latest = o->ver_num;
     if (!o->ver_date)
         return;
     if (!o->min_ver || o->ver_num < o->min_ver) {
@@ -289,7 +293,7 @@ static void end_record(struct oai *o)
     struct parser *p = o->p;
     const char *why = xml_record_end(o->x);
     int rc;
-    char id[PAPER_MAX_ID];
+    char id[PAPER_MAX_ID], clip[104];
     int ver = 0;
     const char *idtext = o->meta_id && *o->meta_id ? o->meta_id : o->header_id;
     if (why) {
@@ -297,10 +301,11 @@ static void end_record(struct oai *o)
     } else if (!idtext || !*idtext) {
         rc = parser_reject(p, o->rec_no, o->line, "missing <id>");
     } else if (paper_parse_arxiv_id(idtext, id, &ver)) {
-        rc = parser_reject(p, o->rec_no, o->line, "not an arXiv id: '%.100s'", idtext);
+        rc = parser_reject(p, o->rec_no, o->line, "not an arXiv id: '%s'",
+                           xml_clip(idtext, clip, sizeof clip));
     } else {
         paper_set_str(&rec->id, id);
-        rec->version = o->max_ver ? o->max_ver : ver;
+        rec->version = o->latest ? o->latest : ver;
         if (o->min_date)
             xml_set_date(&rec->submitted, o->min_date);
         if (o->max_date)

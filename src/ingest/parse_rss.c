@@ -24,8 +24,8 @@ struct rss {
     struct parser *p;
     struct xml *x;
     struct paper rec;
-    int item_depth;       /* depth of <item>, 0 outside */
-    int is_rss1;          /* the item is an RSS 1.0 one */
+    int item_depth; /* depth of <item>, 0 outside */
+    int is_rss1;    /* the item is an RSS 1.0 one */
     long rec_no;
     long line;
     char *guid;
@@ -34,7 +34,7 @@ struct rss {
     char *title;
     char *description;
     char *creator;
-    char *pub_day;        /* "YYYY-MM-DD" from the item's pubDate / dc:date */
+    char *pub_day; /* "YYYY-MM-DD" from the item's pubDate / dc:date */
     char channel_day[DATE_DAY_LEN + 1];
     int has_channel_pubdate;
 };
@@ -42,8 +42,8 @@ struct rss {
 static void reset_item(struct rss *r)
 {
     paper_clear(&r->rec);
-    char **strs[] = {&r->guid, &r->link, &r->about, &r->title, &r->description, &r->creator,
-                     &r->pub_day};
+    char **strs[] = {&r->guid,        &r->link,    &r->about,  &r->title,
+                     &r->description, &r->creator, &r->pub_day};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         xfree(*strs[i]);
         *strs[i] = NULL;
@@ -72,7 +72,8 @@ static void start(void *ctx, enum xml_ns ns, const char *name, const char **attr
             const char *about = xml_attr(attrs, XML_NS_RDF, "about");
             if (about)
                 r->about = xstrdup(about);
-        } else if ((is_rss_ns(ns) && (!strcmp(name, "pubDate") || !strcmp(name, "lastBuildDate"))) ||
+        } else if ((is_rss_ns(ns) &&
+                    (!strcmp(name, "pubDate") || !strcmp(name, "lastBuildDate"))) ||
                    (ns == XML_NS_DC && !strcmp(name, "date"))) {
             xml_capture(r->x);
         }
@@ -131,8 +132,8 @@ static void strip_html(char *s)
     static const struct {
         const char *ent;
         char c;
-    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''},
-                {"&apos;", '\''}};
+    } ents[] = {{"&amp;", '&'},  {"&lt;", '<'},   {"&gt;", '>'},
+                {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}};
     char *o = s;
     int in_tag = 0;
     for (const char *p = s; *p; p++) {
@@ -212,14 +213,15 @@ static void end_item(struct rss *r)
     struct paper *rec = &r->rec;
     struct parser *p = r->p;
     const char *why = xml_record_end(r->x);
-    char id[PAPER_MAX_ID];
+    char id[PAPER_MAX_ID], clip[104];
     int ver = 0, rc;
     const char *bad;
     if (why) {
         rc = parser_reject(p, r->rec_no, r->line, "%s", why);
     } else if (!pick_id(r, id, &ver, &bad)) {
         if (bad)
-            rc = parser_reject(p, r->rec_no, r->line, "not an arXiv id: '%.100s'", bad);
+            rc = parser_reject(p, r->rec_no, r->line, "not an arXiv id: '%s'",
+                               xml_clip(bad, clip, sizeof clip));
         else
             rc = parser_reject(p, r->rec_no, r->line, "missing <guid> and <link>");
     } else {

@@ -4,14 +4,15 @@
  * formats match on namespace URIs, never on prefixes. Refused: any <!ENTITY> declaration (this
  * stops billion-laughs and external entities before they start; expat's amplification limit is set
  * as well), nesting deeper than XML_MAX_DEPTH, a single token (tag, comment...) longer than
- * XML_MAX_PENDING. Text past PAPER_MAX_FIELD or XML_MAX_RECORD flags the record, not the input. */
+ * XML_MAX_PENDING, more than XML_MAX_NAMES distinct names. Text past PAPER_MAX_FIELD or
+ * XML_MAX_RECORD flags the record, not the input. */
 #define XML_DTD 1 /* declares the billion-laughs setters; Debian's libexpat is built with it */
 #include <expat.h>
 
 #include "xml.h"
 
-#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,16 @@ struct xml {
     struct parser *p;
     struct xml_handlers h;
     void *ctx;
-    int code;             /* sticky: set once parsing must stop */
+    int code; /* sticky: set once parsing must stop */
     int depth;
-    int has_root;         /* the root element has been opened */
-    int is_done;          /* the root element has been closed */
+    int has_root; /* the root element has been opened */
+    int is_done;  /* the root element has been closed */
+    long done_line;
     char root[64];
     const char *cur_local; /* local name of the element being started */
     /* Text capture */
-    int capture_depth;    /* 0 = not capturing */
-    int is_overflow;      /* capture went past its cap; text dropped */
+    int capture_depth; /* 0 = not capturing */
+    int is_overflow;   /* capture went past its cap; text dropped */
     char capture_name[64];
     struct buf text;
     /* Records */
@@ -48,6 +50,10 @@ struct xml {
     /* Token-size guard: bytes given to expat and the byte index of the last event. */
     long long fed;
     long long last_event;
+    char head[4]; /* the first bytes, see xml_feed */
+    size_t n_head;
+    uint64_t names[2 * XML_MAX_NAMES]; /* hashes of the names seen, see note_name */
+    size_t n_names;
 };
 
 static const struct {
@@ -83,13 +89,26 @@ static enum xml_ns split_name(const char *name, const char **local)
     return XML_NS_OTHER;
 }
 
+/* Copy at most cap - 1 bytes of src, never cutting a UTF-8 sequence in two. */
 static void copy_name(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
-    if (n >= cap)
+    if (n >= cap) {
         n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
     memcpy(dst, src, n);
     dst[n] = 0;
+}
+
+const char *xml_clip(const char *s, char *out, size_t cap)
+{
+    if (strlen(s) < cap)
+        return s;
+    copy_name(out, cap - 3, s);
+    memcpy(out + strlen(out), "...", 4);
+    return out;
 }
 
 static void mark_event(struct xml *x)
@@ -104,6 +123,36 @@ static void fail_stop(struct xml *x, int code)
     XML_StopParser(x->xp, XML_FALSE);
 }
 
+/* Expat keeps every distinct element, attribute and prefix name it meets for the life of the
+ * parser, so a stream of made-up names would grow memory without end: count them (by hash, in a
+ * fixed table) and stop past XML_MAX_NAMES. Returns 0 or -1 past the limit. */
+static int note_name(struct xml *x, const char *name, uint64_t seed)
+{
+    uint64_t h = seed;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    h |= 1; /* 0 marks an empty slot */
+    size_t mask = sizeof x->names / sizeof x->names[0] - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (x->names[i] == h)
+            return 0;
+        if (!x->names[i]) {
+            if (x->n_names >= XML_MAX_NAMES)
+                return -1;
+            x->names[i] = h;
+            x->n_names++;
+            return 0;
+        }
+    }
+}
+
+static void too_many_names(struct xml *x)
+{
+    fail_stop(x, parser_fail(x->p, PB_ETOOBIG, xml_line(x),
+                             "more than %d distinct element and attribute names (line %lu)",
+                             XML_MAX_NAMES, (unsigned long)xml_line(x)));
+}
+
 static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **attrs)
 {
     struct xml *x = data;
@@ -115,8 +164,15 @@ static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **
     enum xml_ns ns = split_name(name, &local);
     if (x->depth > XML_MAX_DEPTH) {
         fail_stop(x, parser_fail(x->p, PB_ETOOBIG, xml_line(x),
-                                 "elements nested deeper than %d levels at line %lu",
-                                 XML_MAX_DEPTH, (unsigned long)xml_line(x)));
+                                 "elements nested deeper than %d levels at line %lu", XML_MAX_DEPTH,
+                                 (unsigned long)xml_line(x)));
+        return;
+    }
+    int bad = note_name(x, name, 14695981039346656037u);
+    for (size_t i = 0; attrs[i] && !bad; i += 2)
+        bad = note_name(x, attrs[i], 1469598103934665603u);
+    if (bad) {
+        too_many_names(x);
         return;
     }
     if (x->depth == 1) {
@@ -144,8 +200,10 @@ static void XMLCALL on_end(void *data, const XML_Char *name)
         buf_reset(&x->text);
     }
     x->depth--;
-    if (x->depth == 0)
+    if (x->depth == 0) {
         x->is_done = 1;
+        x->done_line = xml_line(x);
+    }
 }
 
 static void XMLCALL on_text(void *data, const XML_Char *s, int len)
@@ -192,6 +250,14 @@ static void XMLCALL on_entity_decl(void *data, const XML_Char *name, int is_para
                              (unsigned long)xml_line(x)));
 }
 
+static void XMLCALL on_ns_start(void *data, const XML_Char *prefix, const XML_Char *uri)
+{
+    struct xml *x = data;
+    (void)uri;
+    if (!x->code && note_name(x, prefix ? prefix : "", 7809847782465536322u))
+        too_many_names(x);
+}
+
 /* Comments and processing instructions only move the token-size guard forward. */
 static void XMLCALL on_comment(void *data, const XML_Char *s)
 {
@@ -220,6 +286,7 @@ struct xml *xml_new(struct parser *p, const struct xml_handlers *h, void *ctx)
     XML_SetUserData(x->xp, x);
     XML_SetElementHandler(x->xp, on_start, on_end);
     XML_SetCharacterDataHandler(x->xp, on_text);
+    XML_SetStartNamespaceDeclHandler(x->xp, on_ns_start);
     XML_SetEntityDeclHandler(x->xp, on_entity_decl);
     XML_SetCommentHandler(x->xp, on_comment);
     XML_SetProcessingInstructionHandler(x->xp, on_pi);
@@ -251,6 +318,15 @@ static int expat_error(struct xml *x)
 {
     if (x->code)
         return x->code;
+    if (x->is_done) {
+        /* Where expat notices junk after the root, and what it calls it, depends on how the
+         * input was chunked; say it the same way every time. */
+        x->code = parser_fail(x->p, PB_EPARSE, x->done_line,
+                              "malformed XML: junk after the document element (which ends at "
+                              "line %ld)",
+                              x->done_line);
+        return x->code;
+    }
     enum XML_Error e = XML_GetErrorCode(x->xp);
     unsigned long line = (unsigned long)XML_GetCurrentLineNumber(x->xp);
     unsigned long col = (unsigned long)XML_GetCurrentColumnNumber(x->xp);
@@ -259,10 +335,8 @@ static int expat_error(struct xml *x)
     return x->code;
 }
 
-int xml_feed(struct xml *x, const char *data, size_t n)
+static int parse_bytes(struct xml *x, const char *data, size_t n)
 {
-    if (x->code)
-        return x->code;
     while (n) {
         int k = n > FEED_STEP ? FEED_STEP : (int)n;
         if (XML_Parse(x->xp, data, k, 0) != XML_STATUS_OK)
@@ -281,13 +355,45 @@ int xml_feed(struct xml *x, const char *data, size_t n)
     return 0;
 }
 
+int xml_feed(struct xml *x, const char *data, size_t n)
+{
+    if (x->code)
+        return x->code;
+    if (x->n_head < sizeof x->head) {
+        /* Expat guesses the encoding from the first bytes it gets (a lone "\t" means UTF-8,
+         * "\t\0" UTF-16): hold them back until there are enough for the guess not to depend
+         * on how the input was chunked. */
+        size_t k = sizeof x->head - x->n_head;
+        if (k > n)
+            k = n;
+        memcpy(x->head + x->n_head, data, k);
+        x->n_head += k;
+        data += k;
+        n -= k;
+        if (x->n_head < sizeof x->head)
+            return 0;
+        int rc = parse_bytes(x, x->head, x->n_head);
+        if (rc)
+            return rc;
+    }
+    return parse_bytes(x, data, n);
+}
+
 int xml_finish(struct xml *x)
 {
     if (x->code)
         return x->code;
+    if (x->n_head < sizeof x->head && x->n_head > 0 && parse_bytes(x, x->head, x->n_head))
+        return x->code;
     enum XML_Status st = XML_Parse(x->xp, "", 0, 1);
     if (x->code)
         return x->code;
+    if (st != XML_STATUS_OK) {
+        enum XML_Error e = XML_GetErrorCode(x->xp);
+        if (e != XML_ERROR_NO_ELEMENTS && e != XML_ERROR_UNCLOSED_TOKEN &&
+            e != XML_ERROR_PARTIAL_CHAR && e != XML_ERROR_UNCLOSED_CDATA_SECTION)
+            return expat_error(x);
+    }
     if (!x->has_root) {
         x->code = parser_fail(x->p, PB_EPARSE, xml_line(x),
                               "truncated document: no root element (input ends at line %lu)",
@@ -376,13 +482,18 @@ const char *xml_attr(const char **attrs, enum xml_ns ns, const char *name)
 
 int xml_feed_day(const char *s, char *out)
 {
-    /* Cut the time (and with it the zone) off, then parse what is left as a day. */
+    /* Cut the time (and with it the zone) off, then parse what is left as a day: ISO dates at
+     * the 'T' after the digits ("2026-04-27T..."), RFC 2822 ones before the hour ("... 2026 00:").
+     */
     char tmp[64];
     size_t n = 0;
-    while (s[n] && s[n] != 'T' && s[n] != ':' && n < sizeof tmp - 1)
+    while (s[n] && n < sizeof tmp - 1) {
+        if (s[n] == ':' ||
+            ((s[n] == 'T' || s[n] == 't') && n >= 10 && s[n - 1] >= '0' && s[n - 1] <= '9'))
+            break;
         n++;
+    }
     if (s[n] == ':') {
-        /* "... 2026 00:" - drop the hour digits before the colon. */
         while (n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9')
             n--;
     }

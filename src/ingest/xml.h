@@ -11,25 +11,26 @@
 #include "../util/err.h"
 #include "paper.h"
 
-#define XML_MAX_DEPTH 256                  /* element nesting */
+#define XML_MAX_DEPTH 256                    /* element nesting */
 #define XML_MAX_RECORD (4 * PAPER_MAX_FIELD) /* text bytes collected for one record */
-#define XML_MAX_PENDING (2 * 1024 * 1024)  /* bytes expat may hold in one unfinished token */
+#define XML_MAX_PENDING (2 * 1024 * 1024)    /* bytes expat may hold in one unfinished token */
+#define XML_MAX_NAMES 4096 /* distinct element/attribute/prefix names (expat keeps them all) */
 
 /* Namespaces the formats care about; everything else is XML_NS_OTHER. */
 enum xml_ns {
-    XML_NS_NONE = 0,    /* no namespace (RSS 2.0 elements, most attributes) */
+    XML_NS_NONE = 0, /* no namespace (RSS 2.0 elements, most attributes) */
     XML_NS_OTHER,
-    XML_NS_ATOM,        /* http://www.w3.org/2005/Atom */
-    XML_NS_ARXIV,       /* http://arxiv.org/schemas/atom (API and feed extensions) */
-    XML_NS_OPENSEARCH,  /* http://a9.com/-/spec/opensearch/1.1/ */
-    XML_NS_OAI,         /* http://www.openarchives.org/OAI/2.0/ */
-    XML_NS_OAI_ARXIV,   /* http://arxiv.org/OAI/arXiv/ */
-    XML_NS_OAI_RAW,     /* http://arxiv.org/OAI/arXivRaw/ */
-    XML_NS_OAI_OLD,     /* http://arxiv.org/OAI/arXivOld/ */
-    XML_NS_OAI_DC,      /* http://www.openarchives.org/OAI/2.0/oai_dc/ */
-    XML_NS_DC,          /* http://purl.org/dc/elements/1.1/ */
-    XML_NS_RDF,         /* http://www.w3.org/1999/02/22-rdf-syntax-ns# */
-    XML_NS_RSS1,        /* http://purl.org/rss/1.0/ */
+    XML_NS_ATOM,       /* http://www.w3.org/2005/Atom */
+    XML_NS_ARXIV,      /* http://arxiv.org/schemas/atom (API and feed extensions) */
+    XML_NS_OPENSEARCH, /* http://a9.com/-/spec/opensearch/1.1/ */
+    XML_NS_OAI,        /* http://www.openarchives.org/OAI/2.0/ */
+    XML_NS_OAI_ARXIV,  /* http://arxiv.org/OAI/arXiv/ */
+    XML_NS_OAI_RAW,    /* http://arxiv.org/OAI/arXivRaw/ */
+    XML_NS_OAI_OLD,    /* http://arxiv.org/OAI/arXivOld/ */
+    XML_NS_OAI_DC,     /* http://www.openarchives.org/OAI/2.0/oai_dc/ */
+    XML_NS_DC,         /* http://purl.org/dc/elements/1.1/ */
+    XML_NS_RDF,        /* http://www.w3.org/1999/02/22-rdf-syntax-ns# */
+    XML_NS_RSS1,       /* http://purl.org/rss/1.0/ */
 };
 
 struct parser;
@@ -78,6 +79,9 @@ const char *xml_record_end(struct xml *x);
 const char *xml_attr(const char **attrs, enum xml_ns ns, const char *name);
 
 /* Helpers the three formats share. */
+/* s itself if shorter than cap bytes, else its first bytes plus "..." in out (cap bytes), cut
+ * at a UTF-8 boundary: for quoting input in messages. */
+const char *xml_clip(const char *s, char *out, size_t cap);
 /* The calendar day a feed date names, as written (no time-zone shift): "Mon, 27 Apr 2026
  * 00:00:00 -0400" and "2026-04-27T00:00:00-04:00" both give "2026-04-27". out >= 11 bytes.
  * Returns 0 or PB_EINVAL. */

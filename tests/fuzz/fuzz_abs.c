@@ -22,9 +22,8 @@ static int on_paper(void *ctx, const struct paper *p)
     (void)ctx;
     if (!p->id || !*p->id || !p->title || !*p->title || p->record_no < 1)
         abort();
-    const char *f[] = {p->id,        p->title,     p->abstract, p->comment,  p->journal_ref,
-                       p->doi,       p->license,   p->report_no, p->submitted, p->updated,
-                       p->listing_day};
+    const char *f[] = {p->id,      p->title,     p->abstract,  p->comment, p->journal_ref, p->doi,
+                       p->license, p->report_no, p->submitted, p->updated, p->listing_day};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         check_str(f[i]);
     for (size_t i = 0; i < p->authors.n; i++)
