@@ -37,6 +37,7 @@ enum stmt_id {
     ST_SOURCE_GET,
     ST_SOURCE_ADD,
     ST_SEQ_SET,
+    ST_TOUCH,
     ST_N
 };
 
@@ -58,6 +59,7 @@ static const char *stmt_sql[ST_N] = {
     [ST_SOURCE_GET] = "SELECT sid FROM sources WHERE path = ?1",
     [ST_SOURCE_ADD] = "INSERT INTO sources(format, path, first_seen) VALUES(?1, ?2, ?3)",
     [ST_SEQ_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?1)",
+    [ST_TOUCH] = "UPDATE papers SET seq = ?1, changed_at = ?2 WHERE pid = ?3",
 };
 
 struct store {
@@ -66,6 +68,7 @@ struct store {
     sqlite3_stmt *st[ST_N];
     int64_t seq;
     int in_txn;
+    char now[DATE_TS_LEN + 1]; /* time of the open transaction: one clock read per batch */
     char errmsg[512];
 };
 
@@ -268,6 +271,7 @@ int store_begin(struct store *s)
     if (exec(s, "BEGIN IMMEDIATE"))
         return PB_EDB;
     s->in_txn = 1;
+    date_now_ts(s->now);
     /* Another writer may have advanced the sequence since we last looked. */
     int64_t seq = 0;
     if (get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", &seq)) {
@@ -426,7 +430,7 @@ static void record_cols(const struct paper *p, const char **cols, char **owned)
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC); /* reset before v is freed */
     else
         sqlite3_bind_null(st, i);
 }
@@ -479,8 +483,9 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
     record_cols(p, in, owned);
     owned[2] = join(&p->keywords, '\n');
     const char *in_keywords = owned[2];
-    char now[DATE_TS_LEN + 1];
-    date_now_ts(now);
+    const char *now = s->now;
+    if (!s->in_txn)
+        date_now_ts(s->now);
     int rc = 0;
     int changed = 0;
 
@@ -600,18 +605,13 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
         s->seq++;
         if (!differs) {
             /* A new listing day alone is a change too: bump seq so readers see it. */
-            sqlite3_stmt *st;
-            if (sqlite3_prepare_v2(s->db, "UPDATE papers SET seq=?1, changed_at=?2 WHERE pid=?3",
-                                   -1, &st, NULL) == SQLITE_OK) {
-                sqlite3_bind_int64(st, 1, s->seq);
-                sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(st, 3, pid);
-                if (sqlite3_step(st) != SQLITE_DONE)
-                    rc = db_fail(s, "updating paper");
-                sqlite3_finalize(st);
-            } else {
+            sqlite3_stmt *st = s->st[ST_TOUCH];
+            sqlite3_bind_int64(st, 1, s->seq);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, pid);
+            if (sqlite3_step(st) != SQLITE_DONE)
                 rc = db_fail(s, "updating paper");
-            }
+            sqlite3_reset(st);
         }
     }
     *res = changed ? STORE_UPDATED : STORE_UNCHANGED;
