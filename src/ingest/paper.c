@@ -220,9 +220,26 @@ int paper_validate(const struct paper *p, const char **why)
     return 0;
 }
 
+static int is_suffix(const char *name)
+{
+    static const char *suffixes[] = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+        if (text_starts_with(name, suffixes[i]) && strlen(name) == strlen(suffixes[i]))
+            return 1;
+    return 0;
+}
+
 static void push_name(struct strlist *out, const char *s, size_t n)
 {
     char *name = text_normalize(s, n);
+    /* "John Smith, Jr." is one author: glue a generational suffix to the name before it. */
+    if (out->n && is_suffix(name)) {
+        char *joined = xasprintf("%s, %s", out->v[out->n - 1], name);
+        xfree(out->v[out->n - 1]);
+        out->v[out->n - 1] = joined;
+        xfree(name);
+        return;
+    }
     /* Drop a leading "and " left by "A, B, and C". */
     if (!strncmp(name, "and ", 4))
         memmove(name, name + 4, strlen(name + 4) + 1);

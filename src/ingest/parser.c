@@ -6,6 +6,7 @@
 
 #include "../util/alloc.h"
 #include "../util/date.h"
+#include "../util/text.h"
 #include "parser_impl.h"
 
 struct parser {
@@ -117,6 +118,20 @@ const struct ingest_opts *parser_opts(const struct parser *p)
     return &p->opts;
 }
 
+/* vsnprintf may cut a message inside a UTF-8 sequence: drop the partial character. */
+static void trim_utf8(char *msg)
+{
+    size_t n = strlen(msg), i = 0;
+    while (i < n) {
+        size_t k = text_utf8_seq((const unsigned char *)msg + i, n - i);
+        if (!k)
+            break;
+        i += k;
+    }
+    if (i < n && n - i < 4)
+        msg[i] = 0;
+}
+
 int parser_emit(struct parser *p, struct paper *rec)
 {
     p->n_records++;
@@ -143,6 +158,7 @@ int parser_reject(struct parser *p, long rec_no, long line, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(e.msg, sizeof e.msg, fmt, ap);
     va_end(ap);
+    trim_utf8(e.msg);
     return p->sink.reject(p->sink.ctx, &e);
 }
 
@@ -155,6 +171,7 @@ int parser_fail(struct parser *p, int code, long line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->error.msg, sizeof p->error.msg, fmt, ap);
     va_end(ap);
+    trim_utf8(p->error.msg);
     p->failed = code;
     return code;
 }
@@ -209,6 +226,9 @@ enum ingest_format ingest_detect(const char *head, size_t n, const char *name)
         /* Look only at the first line (the first object). */
         const char *nl = memchr(s, '\n', rest);
         size_t len = nl ? (size_t)(nl - s) : rest;
+        /* A pretty-printed object has no keys on its first line: look at the whole head. */
+        if (!memchr(s, '"', len))
+            len = rest;
         if (contains(s, len, "\"_id\"") && contains(s, len, "\"text\""))
             return INGEST_BEIR;
         if (contains(s, len, "\"authors_parsed\"") || contains(s, len, "\"versions\"") ||

@@ -1,4 +1,5 @@
 /* ingest/paper.c: arXiv id forms, author and category splitting, validation. */
+#include "../../src/ingest/ingest.h"
 #include "../../src/ingest/paper.h"
 #include "../harness.h"
 
@@ -61,6 +62,13 @@ static void authors_split(void)
     CHECK_INT(l.n, 2);
     CHECK_STR(l.v[1], "Anna Pasquali");
     strlist_clear(&l);
+    paper_split_authors("J. Smith, Jr., A. Jones III, B. Brown, II, and C. Wu", &l);
+    CHECK_INT(l.n, 4);
+    CHECK_STR(l.v[0], "J. Smith, Jr.");
+    CHECK_STR(l.v[1], "A. Jones III");
+    CHECK_STR(l.v[2], "B. Brown, II");
+    CHECK_STR(l.v[3], "C. Wu");
+    strlist_clear(&l);
     paper_split_authors("", &l);
     CHECK_INT(l.n, 0);
 }
@@ -95,4 +103,26 @@ static void validation(void)
     CHECK(p.id == NULL && p.upvotes == -1);
 }
 
-TEST_MAIN(T(arxiv_id_forms), T(authors_split), T(categories_split), T(validation))
+static void detect_formats(void)
+{
+    static const struct {
+        const char *head;
+        enum ingest_format f;
+    } cases[] = {
+        {"{\n  \"paper\": {\n    \"id\": \"2502.00001\",\n", INGEST_HF},
+        {"[{\"paper\":{\"id\":\"2607.23193\"}}]", INGEST_HF},
+        {"{\"_id\": \"4983\", \"title\": \"\", \"text\": \"x\"}\n", INGEST_BEIR},
+        {"{\"id\": \"0704.0001\", \"versions\": []}\n", INGEST_KAGGLE},
+        {"{\"id\": \"2507.02257\", \"summary\": \"s\"}\n", INGEST_DAILY},
+        {"<?xml version=\"1.0\"?>\n<OAI-PMH xmlns=\"x\">", INGEST_OAI},
+        {"<rss version=\"2.0\">", INGEST_RSS},
+        {"<feed xmlns=\"http://www.w3.org/2005/Atom\">", INGEST_ATOM},
+        {"---------\n\\\\\narXiv:0704.0001\n", INGEST_ABS},
+        {"hello", INGEST_AUTO},
+        {"{\n}\n", INGEST_AUTO},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_INT(ingest_detect(cases[i].head, strlen(cases[i].head), "x"), cases[i].f);
+}
+
+TEST_MAIN(T(detect_formats), T(arxiv_id_forms), T(authors_split), T(categories_split), T(validation))
