@@ -36,6 +36,17 @@ int lines_feed(struct lines *l, const char *data, size_t n)
     while (n) {
         const char *nl = memchr(data, '\n', n);
         size_t k = nl ? (size_t)(nl - data) : n;
+        if (nl && l->cur.len == 0 && !l->is_skipping && k <= l->cur.max) {
+            /* The whole line is in this chunk: hand it over without copying. */
+            size_t len = k && data[k - 1] == '\r' ? k - 1 : k;
+            l->line_no++;
+            int rc = l->fn(l->ctx, data, len, l->line_no, 0);
+            if (rc)
+                return rc;
+            data += k + 1;
+            n -= k + 1;
+            continue;
+        }
         if (!l->is_skipping && buf_append(&l->cur, data, k)) {
             l->is_skipping = 1;
             buf_reset(&l->cur);

@@ -1,7 +1,8 @@
 /* Push-style line splitter shared by the line-oriented formats (JSON Lines, .abs, listings).
  * Feed it chunks; it calls back once per complete line (without the "\n" or "\r\n"), with the
- * 1-based line number. A line longer than max_line is reported with is_too_long set and its
- * bytes discarded, so memory stays bounded. */
+ * 1-based line number. The line is NOT NUL-terminated (use len); it points into the fed chunk
+ * when it lies wholly inside it (no copy). A line longer than max_line is reported with
+ * is_too_long set and its bytes discarded, so memory stays bounded. */
 #ifndef PB_INGEST_LINES_H
 #define PB_INGEST_LINES_H
 #include <stddef.h>

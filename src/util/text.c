@@ -62,6 +62,19 @@ char *text_normalize(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned c = p[i];
+        if (c > 0x20 && c < 0x7F) {
+            /* Fast path: a run of printable ASCII other than space is copied as is. */
+            if (pending_space)
+                out[o++] = ' ';
+            pending_space = 0;
+            size_t j = i + 1;
+            while (j < n && p[j] > 0x20 && p[j] < 0x7F)
+                j++;
+            memcpy(out + o, p + i, j - i);
+            o += j - i;
+            i = j;
+            continue;
+        }
         if (c < 0x80) {
             i++;
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
