@@ -20,39 +20,13 @@ struct coll {
     long stop_after; /* return PB_ESTOP after this many papers (0 = never) */
 };
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-static void copy_list(struct strlist *dst, const struct strlist *src)
-{
-    for (size_t i = 0; i < src->n; i++)
-        strlist_push(dst, src->v[i]);
-}
-
 static int coll_paper(void *ctx, const struct paper *p)
 {
     struct coll *c = ctx;
     c->v = xgrow(c->v, sizeof *c->v, c->n + 1, &c->cap);
     struct paper *q = &c->v[c->n++];
     paper_init(q);
-    q->id = dup_or_null(p->id);
-    q->version = p->version;
-    q->title = dup_or_null(p->title);
-    q->abstract = dup_or_null(p->abstract);
-    copy_list(&q->authors, &p->authors);
-    copy_list(&q->categories, &p->categories);
-    q->comment = dup_or_null(p->comment);
-    q->journal_ref = dup_or_null(p->journal_ref);
-    q->doi = dup_or_null(p->doi);
-    q->license = dup_or_null(p->license);
-    q->report_no = dup_or_null(p->report_no);
-    q->submitted = dup_or_null(p->submitted);
-    q->updated = dup_or_null(p->updated);
-    q->listing_day = dup_or_null(p->listing_day);
-    q->record_no = p->record_no;
-    q->line_no = p->line_no;
+    paper_copy(q, p);
     if (c->stop_after && (long)c->n >= c->stop_after)
         return PB_ESTOP;
     return 0;
