@@ -85,6 +85,7 @@ struct import_ctx {
     long long n_read, n_rejected;
     struct timespec t0;
     /* writer side */
+    char *writer_path;           /* source of the file being written, for messages */
     int64_t source_id;
     int in_batch;
     long long n_new, n_updated, n_unchanged;
@@ -189,6 +190,8 @@ static int writer_handle(struct import_ctx *c, struct item *it)
     case ITEM_FILE_BEGIN:
         c->file_new = c->file_updated = 0;
         c->source_id = 0;
+        xfree(c->writer_path);
+        c->writer_path = xstrdup(it->path);
         if (writer_begin(c) ||
             store_source(c->store, ingest_format_name(it->format), it->path, &c->source_id))
             return PB_EDB;
@@ -240,8 +243,9 @@ static void *writer_main(void *arg)
 
         enum item_kind kind = it->kind;
         if (!atomic_load(&c->writer_failed) && writer_handle(c, it)) {
-            fprintf(stderr, "paperboy: import: '%s': %s\n", c->path ? c->path : "?",
-                    store_errmsg(c->store));
+            /* c->path belongs to the reader thread; use the writer's own copy. */
+            fprintf(stderr, "paperboy: import: '%s': %s\n",
+                    c->writer_path ? c->writer_path : "?", store_errmsg(c->store));
             store_rollback(c->store);
             c->in_batch = 0;
             atomic_store(&c->writer_failed, 1);
@@ -458,6 +462,7 @@ int cmd_import(int argc, char **argv)
         rc = 1;
     store_close(c->store);
     queue_release(&c->q);
+    xfree(c->writer_path);
     xfree(c);
     return rc;
 }
