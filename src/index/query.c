@@ -187,12 +187,12 @@ static struct qnode *negate(struct qnode *n)
         qnode_free(n);
         return list_take(QN_OR, &k);
     }
-    struct qnode *not = xcalloc(1, sizeof *not);
-    not->kind = QN_NOT;
-    not->kids = xmalloc(sizeof *not->kids);
-    not->kids[0] = n;
-    not->n_kids = 1;
-    return not;
+    struct qnode *neg = xcalloc(1, sizeof *neg);
+    neg->kind = QN_NOT;
+    neg->kids = xmalloc(sizeof *neg->kids);
+    neg->kids[0] = n;
+    neg->n_kids = 1;
+    return neg;
 }
 
 /* A field prefix on a group reaches every leaf that has no prefix of its own (the innermost
@@ -274,11 +274,20 @@ static const struct {
     const char *name;
     unsigned fields;
 } field_names[] = {
-    {"ti", QF_TITLE},         {"title", QF_TITLE},       {"au", QF_AUTHORS},
-    {"author", QF_AUTHORS},   {"authors", QF_AUTHORS},   {"abs", QF_ABSTRACT},
-    {"abstract", QF_ABSTRACT}, {"cat", QF_CATEGORIES},   {"category", QF_CATEGORIES},
-    {"categories", QF_CATEGORIES}, {"id", QF_ID},        {"co", QF_COMMENT},
-    {"comment", QF_COMMENT},  {"comments", QF_COMMENT},
+    {"ti", QF_TITLE},
+    {"title", QF_TITLE},
+    {"au", QF_AUTHORS},
+    {"author", QF_AUTHORS},
+    {"authors", QF_AUTHORS},
+    {"abs", QF_ABSTRACT},
+    {"abstract", QF_ABSTRACT},
+    {"cat", QF_CATEGORIES},
+    {"category", QF_CATEGORIES},
+    {"categories", QF_CATEGORIES},
+    {"id", QF_ID},
+    {"co", QF_COMMENT},
+    {"comment", QF_COMMENT},
+    {"comments", QF_COMMENT},
 };
 
 enum filter { F_NONE, F_AFTER, F_BEFORE, F_YEAR };
@@ -581,11 +590,8 @@ static struct qnode *primary(struct parser *ps, int depth)
         n = phrase_node(ps, t);
         advance(ps);
         break;
-    case T_LPAREN:
-        n = group(ps, depth);
-        break;
-    default:
-        return NULL;
+    case T_LPAREN: n = group(ps, depth); break;
+    default: return NULL;
     }
     if (n && fields)
         apply_fields(n, fields);
@@ -619,6 +625,11 @@ static void or_expr(struct parser *ps, int depth, struct kids *out)
         if (peek(ps)->kind != T_OR)
             break;
     }
+    if (ops.n == 1) { /* the common clause: one word, phrase or group */
+        kids_push(out, ops.v[0]);
+        xfree(ops.v);
+        return;
+    }
     struct kids pos = {0};
     size_t at = out->n;
     for (size_t i = 0; i < ops.n; i++) {
@@ -631,11 +642,11 @@ static void or_expr(struct parser *ps, int depth, struct kids *out)
         }
     }
     xfree(ops.v);
-    struct qnode *or = list_take(QN_OR, &pos);
-    if (or) {
-        kids_push(out, or);
+    struct qnode *any = list_take(QN_OR, &pos);
+    if (any) {
+        kids_push(out, any);
         memmove(out->v + at + 1, out->v + at, (out->n - 1 - at) * sizeof *out->v);
-        out->v[at] = or;
+        out->v[at] = any;
     }
 }
 
@@ -842,8 +853,8 @@ static int has_control(const char *s)
     return 0;
 }
 
-static int check_node(const struct qnode *n, const struct qnode *parent, int depth,
-                      unsigned flags, const char **why)
+static int check_node(const struct qnode *n, const struct qnode *parent, int depth, unsigned flags,
+                      const char **why)
 {
     if (depth > QUERY_MAX_TREE_DEPTH)
         return *why = "tree deeper than QUERY_MAX_TREE_DEPTH", PB_EINVAL;
@@ -860,8 +871,8 @@ static int check_node(const struct qnode *n, const struct qnode *parent, int dep
             return *why = "unknown field bits", PB_EINVAL;
         if (n->kind == QN_WORD && strchr(n->text, ' '))
             return *why = "a word holds a space", PB_EINVAL;
-        if (n->kind == QN_PHRASE && (n->text[0] == ' ' || n->text[strlen(n->text) - 1] == ' ' ||
-                                     strstr(n->text, "  ")))
+        if (n->kind == QN_PHRASE &&
+            (n->text[0] == ' ' || n->text[strlen(n->text) - 1] == ' ' || strstr(n->text, "  ")))
             return *why = "a phrase has stray spaces", PB_EINVAL;
         if ((flags & QUERY_PLAIN) && (n->kind != QN_WORD || n->fields))
             return *why = "plain mode made something other than a word", PB_EINVAL;
@@ -934,8 +945,7 @@ int query_check(const struct query *q, unsigned flags, const char **why)
     if (q->jump_id[0]) {
         char id[PAPER_MAX_ID];
         int version;
-        if (paper_parse_arxiv_id(q->jump_id, id, &version) || strcmp(id, q->jump_id) ||
-            version)
+        if (paper_parse_arxiv_id(q->jump_id, id, &version) || strcmp(id, q->jump_id) || version)
             return *why = "jump_id is not a canonical arXiv id", PB_EINVAL;
         if (!q->root || q->root->kind != QN_WORD || q->root->fields != QF_ID ||
             strcmp(q->root->text, q->jump_id))
