@@ -306,12 +306,18 @@ static void fields_set_bits(void)
     static const struct {
         const char *q;
         unsigned fields;
-    } cases[] = {{"ti:x", QF_TITLE},         {"title:x", QF_TITLE},
-                 {"au:x", QF_AUTHORS},       {"author:x", QF_AUTHORS},
-                 {"abs:x", QF_ABSTRACT},     {"abstract:x", QF_ABSTRACT},
-                 {"cat:x", QF_CATEGORIES},   {"category:x", QF_CATEGORIES},
-                 {"id:x", QF_ID},            {"co:x", QF_COMMENT},
-                 {"comment:x", QF_COMMENT},  {"ti:au:x", QF_TITLE | QF_AUTHORS},
+    } cases[] = {{"ti:x", QF_TITLE},
+                 {"title:x", QF_TITLE},
+                 {"au:x", QF_AUTHORS},
+                 {"author:x", QF_AUTHORS},
+                 {"abs:x", QF_ABSTRACT},
+                 {"abstract:x", QF_ABSTRACT},
+                 {"cat:x", QF_CATEGORIES},
+                 {"category:x", QF_CATEGORIES},
+                 {"id:x", QF_ID},
+                 {"co:x", QF_COMMENT},
+                 {"comment:x", QF_COMMENT},
+                 {"ti:au:x", QF_TITLE | QF_AUTHORS},
                  {"x", 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct query *q;
