@@ -27,10 +27,9 @@
 
 /* ---- characters ---- */
 
+/* Code point of the valid multi-byte UTF-8 sequence s[0..k). */
 static uint32_t decode(const unsigned char *s, size_t k)
 {
-    if (k == 1)
-        return s[0];
     uint32_t cp = s[0] & (0x7F >> k);
     for (size_t i = 1; i < k; i++)
         cp = (cp << 6) | (s[i] & 0x3F);

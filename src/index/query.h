@@ -64,12 +64,22 @@ struct query {
 
 enum {
     QUERY_PLAIN = 1, /* no operators: every white-space separated word is a QN_WORD, all under
-                        one QN_OR (the batch mode for evaluation runs) */
+                        one QN_OR (the batch mode for evaluation runs). Never fails: only the
+                        first QUERY_MAX_NODES - 1 words within the first QUERY_MAX_BYTES bytes
+                        are kept, so the tree, OR included, stays within the node limit */
 };
 
 /* Parses text[0..len) (any bytes). On success *out is a new query the caller frees with
  * query_free. On error returns PB_EINVAL (or PB_ETOOBIG past a limit) and writes a message
- * naming what and where ("unbalanced '(' at byte 7") into err[0..err_len). Thread-safe. */
+ * naming what and where ("after: wants a date as YYYY-MM-DD, YYYY-MM or YYYY, not '2025-13'
+ * (at byte 7)") into err[0..err_len). Thread-safe.
+ * The errors: PB_ETOOBIG for more than QUERY_MAX_BYTES bytes, more than QUERY_MAX_NODES nodes
+ * in the simplified tree or parentheses nested deeper than QUERY_MAX_DEPTH; PB_EINVAL for a
+ * date that is not a day, a negated date filter, date filters that exclude every date, and a
+ * query of nothing but exclusions. Everything else is read leniently as docs/QUERY.md says
+ * (unclosed quotes and parentheses close at the end, stray ')' and OR are ignored), and a query
+ * of nothing (or of only filters) succeeds with root NULL. err (valid UTF-8, NUL-terminated
+ * when err_len > 0) is set to "" on success; err may be NULL. *out is NULL on error. */
 PB_MUST_CHECK int query_parse(const char *text, size_t len, unsigned flags, struct query **out,
                               char *err, size_t err_len);
 void query_free(struct query *q);

@@ -328,6 +328,47 @@ static void fields_set_bits(void)
     }
 }
 
+/* query_check itself: each broken tree must be caught, or the fuzzer proves nothing. */
+static void check_catches_broken_trees(void)
+{
+    struct query *q;
+    const char *why;
+    CHECK_INT(query_parse("a -b c", 6, 0, &q, NULL, 0), 0);
+    CHECK_INT(query_check(q, 0, &why), 0);
+    CHECK_INT(query_check(q, QUERY_PLAIN, &why), PB_EINVAL); /* an AND in plain mode */
+    struct qnode *root = q->root, *not_b = root->kids[1];
+    q->root = not_b;
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "a NOT outside an AND");
+    q->root = root;
+    root->kids[0]->kind = QN_NOT; /* swap a word for the NOT, keeping the tree owned */
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    root->kids[0]->kind = QN_WORD;
+    root->kids[2]->text[0] = '\x01';
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "leaf text is not clean UTF-8");
+    root->kids[2]->text[0] = 0;
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "a leaf has no text");
+    root->kids[2]->text[0] = 'c';
+    root->n_kids = 1;
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "an AND or OR has fewer than two kids");
+    root->n_kids = 3;
+    memcpy(q->after, "2025-02-30", 11);
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    memcpy(q->after, "2025-02-01", 11);
+    memcpy(q->before, "2025-01-01", 11);
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "after is later than before");
+    q->before[0] = 0;
+    CHECK_INT(query_check(q, 0, &why), 0);
+    memcpy(q->jump_id, "2503.11731", 11);
+    CHECK_INT(query_check(q, 0, &why), PB_EINVAL);
+    CHECK_STR(why, "a jump without its id word");
+    query_free(q);
+}
+
 static void help_is_short_lines(void)
 {
     size_t n = strlen(query_help);
@@ -343,4 +384,5 @@ static void help_is_short_lines(void)
 
 TEST_MAIN(T(cases_file), T(too_many_bytes), T(too_many_nodes), T(plain_mode_keeps_the_first_words),
           T(deepest_trees_respect_the_depth_bound), T(errors_fit_small_buffers), T(null_and_empty),
-          T(jump_sets_id_and_root), T(fields_set_bits), T(help_is_short_lines))
+          T(jump_sets_id_and_root), T(fields_set_bits), T(check_catches_broken_trees),
+          T(help_is_short_lines))
