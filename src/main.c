@@ -13,7 +13,8 @@ static const struct command {
     {"import", cmd_import, "import papers from files (OAI-PMH, Atom, RSS, HF, Kaggle, ...)"},
     {"show", cmd_show, "show one paper by id, with its listing days and provenance"},
     {"list", cmd_list, "list the papers of a day, week or month"},
-    {"search", cmd_search, "find papers whose title or abstract contain words"},
+    {"search", cmd_search, "search papers: ranked words, phrases, fields, dates"},
+    {"index", cmd_index, "maintain the search index (update, rebuild, check, stats)"},
     {"stats", cmd_stats, "what the database holds"},
 };
 

@@ -15,11 +15,23 @@ int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 /* The database path: the --db value if given, else $PAPERBOY_DB, else ./paperboy.db. */
 const char *cli_db_path(const char *flag);
 /* Open the store or print why not (to stderr). Returns NULL on failure. */
 struct store *cli_open_store(const char *flag, int readonly);
+
+/* The search index beside a database: the directory PATH.index (a new string). */
+char *cli_index_dir(const char *db_path);
+enum { CLI_SYNC_QUIET = 1, CLI_SYNC_REBUILD = 2 };
+/* Bring the index up to date with the store (rebuild: from scratch); a missing or damaged
+ * index is rebuilt. Prints problems to stderr; returns 0 or an error code (PB_EBUSY when
+ * another process is writing the index). */
+int cli_index_sync(struct store *s, const char *db_path, int flags);
+/* Open the index for searching, updating it first if it is missing or behind the store. */
+struct index;
+int cli_index_open(struct store *s, const char *db_path, struct index **out);
 
 /* Print a paper: one-paragraph summary (is_full = 0) or every field (is_full = 1). */
 void cli_print_paper(FILE *out, const struct paper *p, int is_full);

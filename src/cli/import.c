@@ -22,7 +22,7 @@
 
 static const char usage[] =
     "usage: paperboy import [--db PATH] [--format FORMAT] [--strict] [--batch N] [--quiet]\n"
-    "                       FILE...\n"
+    "                       [--no-index] FILE...\n"
     "\n"
     "Import papers from files (\"-\" for standard input; .gz is read transparently).\n"
     "The format is detected from the content unless --format says it:\n"
@@ -46,6 +46,7 @@ static const char usage[] =
     "                   imported before it is kept\n"
     "  --batch N        papers per transaction (default 5000)\n"
     "  --quiet          no progress and no per-file lines, only problems and the summary\n"
+    "  --no-index       do not update the search index afterwards (the next search will)\n"
     "\n"
     "A malformed record is skipped with a message naming the file, record, line and reason.\n"
     "On a terminal a progress line shows records/s and how much of the file is read.\n"
@@ -74,7 +75,7 @@ struct import_ctx {
     struct queue q;
     struct store *store;
     int batch;
-    int is_strict, is_tty, is_quiet;
+    int is_strict, is_tty, is_quiet, no_index;
     atomic_int writer_failed;
     /* reader side */
     const char *path;
@@ -342,7 +343,7 @@ static int parse_options(int argc, char **argv, struct import_ctx *c, const char
         {"db", required_argument, NULL, 'd'},     {"format", required_argument, NULL, 'f'},
         {"strict", no_argument, NULL, 's'},       {"batch", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"no-index", no_argument, NULL, 'n'},     {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -357,6 +358,7 @@ static int parse_options(int argc, char **argv, struct import_ctx *c, const char
             break;
         case 's': c->is_strict = 1; break;
         case 'q': c->is_quiet = 1; break;
+        case 'n': c->no_index = 1; break;
         case 'b': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -460,6 +462,13 @@ int cmd_import(int argc, char **argv)
     printf(" (%.1f s, %.0f records/s)\n", t, t > 0 ? (double)c->n_read / t : 0.0);
     if (c->n_rejected)
         rc = 1;
+    /* make the new papers searchable now; another process writing the index (PB_EBUSY) will
+     * leave it to the next search */
+    if (!c->no_index && !atomic_load(&c->writer_failed)) {
+        int irc = cli_index_sync(c->store, cli_db_path(db), c->is_quiet ? CLI_SYNC_QUIET : 0);
+        if (irc && irc != PB_EBUSY)
+            rc = 1;
+    }
     store_close(c->store);
     queue_release(&c->q);
     xfree(c->writer_path);

@@ -686,6 +686,62 @@ int store_paper_get(struct store *s, const char *id, struct paper *out)
     return rc;
 }
 
+int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " PAPER_COLS ", (SELECT max(day) FROM listings l WHERE l.pid ="
+                           " p.pid) FROM papers p WHERE p.pid = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "reading paper");
+    sqlite3_bind_int64(st, 1, pid);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        row_to_paper(st, out);
+        set_opt(&out->listing_day, col_text(st, 18));
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = PB_ENOTFOUND;
+    } else {
+        rc = db_fail(s, "reading paper");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_seq(struct store *s, int64_t *seq)
+{
+    *seq = 0;
+    if (get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", seq))
+        return PB_EDB;
+    return 0;
+}
+
+int store_scan_changed(struct store *s, int64_t since, store_pid_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " PAPER_COLS ", (SELECT min(day) FROM listings l WHERE l.pid ="
+                           " p.pid), p.pid FROM papers p WHERE p.seq > ?1 ORDER BY p.pid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, "scanning changed papers");
+    sqlite3_bind_int64(st, 1, since);
+    struct paper p;
+    paper_init(&p);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        row_to_paper(st, &p);
+        set_opt(&p.listing_day, col_text(st, 18));
+        if (fn(ctx, sqlite3_column_int64(st, 19), &p)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    paper_clear(&p);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(s, "scanning changed papers");
+}
+
 int store_paper_days(struct store *s, const char *id, struct strlist *days)
 {
     sqlite3_stmt *st;

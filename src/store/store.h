@@ -51,6 +51,19 @@ PB_MUST_CHECK int store_paper_put(struct store *s, const struct paper *p, int64_
  * listing_day is the latest listing day). Returns 0, PB_ENOTFOUND or PB_EDB. */
 PB_MUST_CHECK int store_paper_get(struct store *s, const char *id, struct paper *out);
 
+/* The same by the integer key (pid) that the search index uses as document number. */
+PB_MUST_CHECK int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out);
+
+/* The store's change counter: every insert or change of a paper takes the next value. */
+PB_MUST_CHECK int store_seq(struct store *s, int64_t *seq);
+
+/* Papers whose change number is above since, in pid order, deleted ones included
+ * (p->is_deleted); listing_day is the first day a listing announced the paper. Return non-zero
+ * from fn to stop. Read the counter with store_seq before scanning: a change committed during
+ * the scan is then seen again next time rather than missed. */
+typedef int (*store_pid_fn)(void *ctx, int64_t pid, const struct paper *p);
+PB_MUST_CHECK int store_scan_changed(struct store *s, int64_t since, store_pid_fn fn, void *ctx);
+
 /* Listing days of a paper, newest first, appended to days. */
 PB_MUST_CHECK int store_paper_days(struct store *s, const char *id, struct strlist *days);
 

@@ -1,0 +1,1077 @@
+/* Query evaluation: a parsed query (query.h) -> matching documents ranked by BM25F.
+ *
+ * Every word or phrase of the query becomes a leaf with up to three variants, one per way a
+ * field is tokenised (prose in title/abstract/comment, names in authors, codes in categories
+ * and id); a variant is a sequence of terms with relative positions (one term for a word). The
+ * boolean structure is evaluated document-at-a-time over iterators; each match is scored as the
+ * sum over the positive leaves' variants ("scoring units") of
+ *     idf(word) * tfc * (k1 + 1) / (k1 + tfc),   tfc = sum_f weight_f * tf_f / norm_f(len_f)
+ *     norm_f(len) = 1 - b_f + b_f * len / avglen_f,  idf = ln(1 + (N - df + 0.5) / (df + 0.5))
+ * with N, df and avglen summed over all segments, so scores do not depend on segmentation.
+ * A disjunction of words (QUERY_PLAIN, the relaxed retry, or a single word) is evaluated with
+ * MaxScore over per-term and per-block upper bounds (struct seg_block) instead of scoring
+ * every match. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "../util/date.h"
+#include "index.h"
+#include "seg.h"
+#include "token.h"
+
+#define MAX_VARIANTS 3
+#define MAX_PHRASE 32   /* terms in one phrase; longer phrases keep their first 32 */
+#define MAX_UNITS 512
+#define TEXT_FIELDS ((1u << IF_TITLE) | (1u << IF_ABSTRACT) | (1u << IF_COMMENT))
+#define ALL_FIELDS ((1u << IF_COUNT) - 1)
+
+void index_params_default(struct index_params *p)
+{
+    static const float w[IF_COUNT] = {2.0f, 1.0f, 1.0f, 0.5f, 1.0f, 0.5f};
+    static const float b[IF_COUNT] = {0.6f, 0.75f, 0.5f, 0.0f, 0.0f, 0.75f};
+    p->k1 = 1.2f;
+    memcpy(p->weight, w, sizeof w);
+    memcpy(p->b, b, sizeof b);
+}
+
+/* ---- leaves built from the query tree ---- */
+
+struct variant {
+    unsigned fields;
+    size_t n;
+    char *term[MAX_PHRASE];
+    uint8_t len[MAX_PHRASE];
+    uint32_t off[MAX_PHRASE]; /* position relative to the first term */
+};
+
+struct leaf {
+    struct variant v[MAX_VARIANTS];
+    size_t n_v;
+    double idf;
+};
+
+struct unit { /* a scoring unit: one term in some fields, weighted by its word's idf */
+    const char *term;
+    size_t len;
+    unsigned fields;
+    double idf;
+};
+
+enum node_kind { N_LEAF, N_AND, N_OR };
+
+struct node {
+    enum node_kind kind;
+    struct leaf *leaf;
+    struct node **pos, **neg; /* AND: kids that must / must not match; OR: pos only */
+    size_t n_pos, n_neg;
+};
+
+struct plan {
+    struct node *root;
+    struct leaf **leaves;
+    size_t n_leaves, cap_leaves;
+    struct unit units[MAX_UNITS];
+    size_t n_units;
+    int is_disjunction; /* root is a leaf or an OR of single-term leaves: MaxScore applies */
+    int words_only;     /* an AND of plain words: may be relaxed to OR if nothing matches */
+};
+
+struct tokvec {
+    char term[MAX_PHRASE][TOKEN_MAX + 1];
+    uint8_t len[MAX_PHRASE];
+    uint32_t pos[MAX_PHRASE];
+    size_t n;
+    int compound; /* index of a compound token covering the whole word, or -1 */
+    size_t n_seen;
+    size_t text_len;
+};
+
+static int collect_token(void *ctx, const struct token *t)
+{
+    struct tokvec *v = ctx;
+    v->n_seen++;
+    if (t->flags & TOKEN_STOP)
+        return 0;
+    if (t->flags & TOKEN_COMPOUND) {
+        if (v->compound < 0 && t->start_off == 0 && t->end_off == v->text_len && v->n == 0) {
+            memcpy(v->term[0], t->term, t->len);
+            v->term[0][t->len] = 0;
+            v->len[0] = (uint8_t)t->len;
+            v->pos[0] = t->pos;
+            v->compound = 0;
+        }
+        return 0;
+    }
+    if (v->compound >= 0)
+        return 0;
+    if (v->n == MAX_PHRASE)
+        return 1;
+    memcpy(v->term[v->n], t->term, t->len);
+    v->term[v->n][t->len] = 0;
+    v->len[v->n] = (uint8_t)t->len;
+    v->pos[v->n] = t->pos;
+    v->n++;
+    return 0;
+}
+
+static void variant_from(struct variant *var, unsigned fields, const struct tokvec *tv)
+{
+    var->fields = fields;
+    size_t n = tv->compound >= 0 ? 1 : tv->n;
+    var->n = n;
+    for (size_t i = 0; i < n; i++) {
+        var->term[i] = xstrndup(tv->term[i], tv->len[i]);
+        var->len[i] = tv->len[i];
+        var->off[i] = tv->pos[i] - tv->pos[0];
+    }
+}
+
+/* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
+ * term (only stop words or punctuation). */
+static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields)
+{
+    static const enum token_mode modes[3] = {TOKEN_TEXT, TOKEN_NAMES, TOKEN_CODES};
+    static const unsigned mode_fields[3] = {TEXT_FIELDS, 1u << IF_AUTHORS,
+                                            (1u << IF_CATEGORIES) | (1u << IF_ID)};
+    if (!fields)
+        fields = ALL_FIELDS;
+    struct leaf *lf = xcalloc(1, sizeof *lf);
+    size_t len = strlen(text);
+    for (int m = 0; m < 3; m++) {
+        unsigned fm = fields & mode_fields[m];
+        if (!fm)
+            continue;
+        struct tokvec *tv = xmalloc(sizeof *tv);
+        tv->n = 0;
+        tv->compound = -1;
+        tv->n_seen = 0;
+        tv->text_len = len;
+        tokenizer_run(tok, modes[m], text, len, 0, collect_token, tv);
+        if (m == 0 && fields == ALL_FIELDS && !tv->n && tv->compound < 0 && tv->n_seen) {
+            /* a stop word ("and") is not looked up in names and codes either */
+            xfree(tv);
+            break;
+        }
+        if (tv->n || tv->compound >= 0) {
+            /* the same terms as an earlier variant: widen that one instead */
+            size_t n = tv->compound >= 0 ? 1 : tv->n;
+            int merged = 0;
+            for (size_t k = 0; k < lf->n_v && !merged; k++) {
+                struct variant *o = &lf->v[k];
+                if (o->n != n)
+                    continue;
+                int same = 1;
+                for (size_t i = 0; i < n && same; i++)
+                    same = o->len[i] == tv->len[i] && memcmp(o->term[i], tv->term[i],
+                                                             tv->len[i]) == 0 &&
+                           o->off[i] == tv->pos[i] - tv->pos[0];
+                if (same) {
+                    o->fields |= fm;
+                    merged = 1;
+                }
+            }
+            if (!merged)
+                variant_from(&lf->v[lf->n_v++], fm, tv);
+        }
+        xfree(tv);
+    }
+    if (!lf->n_v) {
+        xfree(lf);
+        return NULL;
+    }
+    return lf;
+}
+
+static void leaf_free(struct leaf *lf)
+{
+    if (!lf)
+        return;
+    for (size_t k = 0; k < lf->n_v; k++)
+        for (size_t i = 0; i < lf->v[k].n; i++)
+            xfree(lf->v[k].term[i]);
+    xfree(lf);
+}
+
+static void node_free(struct node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_pos; i++)
+        node_free(n->pos[i]);
+    for (size_t i = 0; i < n->n_neg; i++)
+        node_free(n->neg[i]);
+    xfree(n->pos);
+    xfree(n->neg);
+    xfree(n);
+}
+
+static void add_kid(struct node ***v, size_t *n, struct node *k)
+{
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = k;
+}
+
+static struct node *leaf_node(struct plan *pl, struct leaf *lf, int scoring)
+{
+    struct node *n = xcalloc(1, sizeof *n);
+    n->kind = N_LEAF;
+    n->leaf = lf;
+    pl->leaves = xgrow(pl->leaves, sizeof *pl->leaves, pl->n_leaves + 1, &pl->cap_leaves);
+    pl->leaves[pl->n_leaves++] = lf;
+    if (scoring) {
+        for (size_t k = 0; k < lf->n_v; k++)
+            for (size_t i = 0; i < lf->v[k].n && pl->n_units < MAX_UNITS; i++) {
+                struct unit *u = &pl->units[pl->n_units++];
+                u->term = lf->v[k].term[i];
+                u->len = lf->v[k].len[i];
+                u->fields = lf->v[k].fields;
+                u->idf = -1; /* assign_idf */
+            }
+    }
+    return n;
+}
+
+/* In a disjunction of words, a word that tokenises into several terms ("TNF-alpha/beta")
+ * contributes each term on its own rather than as a phrase, so the whole query stays a flat
+ * disjunction of terms (MaxScore applies). */
+static void split_leaf(struct plan *pl, struct leaf *lf, struct node *or_node)
+{
+    for (size_t k = 0; k < lf->n_v; k++)
+        for (size_t i = 0; i < lf->v[k].n; i++) {
+            struct leaf *one = xcalloc(1, sizeof *one);
+            one->n_v = 1;
+            one->v[0].fields = lf->v[k].fields;
+            one->v[0].n = 1;
+            one->v[0].term[0] = lf->v[k].term[i];
+            one->v[0].len[0] = lf->v[k].len[i];
+            lf->v[k].term[i] = NULL;
+            add_kid(&or_node->pos, &or_node->n_pos, leaf_node(pl, one, 1));
+        }
+    leaf_free(lf);
+}
+
+static int all_words(const struct qnode *q)
+{
+    for (size_t i = 0; i < q->n_kids; i++)
+        if (q->kids[i]->kind != QN_WORD)
+            return 0;
+    return 1;
+}
+
+/* Builds the evaluation tree. scoring = 0 under a NOT (those leaves are not scored). */
+static struct node *build(struct plan *pl, struct tokenizer *tok, const struct qnode *q,
+                          int scoring)
+{
+    if (q->kind == QN_WORD || q->kind == QN_PHRASE) {
+        struct leaf *lf = make_leaf(tok, q->text, q->fields);
+        return lf ? leaf_node(pl, lf, scoring) : NULL;
+    }
+    struct node *n = xcalloc(1, sizeof *n);
+    n->kind = q->kind == QN_OR ? N_OR : N_AND;
+    int flat = q->kind == QN_OR && scoring && all_words(q);
+    for (size_t i = 0; i < q->n_kids; i++) {
+        const struct qnode *k = q->kids[i];
+        if (k->kind == QN_NOT) {
+            struct node *c = k->n_kids ? build(pl, tok, k->kids[0], 0) : NULL;
+            if (c)
+                add_kid(&n->neg, &n->n_neg, c);
+        } else if (flat) {
+            struct leaf *lf = make_leaf(tok, k->text, k->fields);
+            int multi = 0;
+            for (size_t v = 0; lf && v < lf->n_v; v++)
+                multi |= lf->v[v].n > 1;
+            if (multi)
+                split_leaf(pl, lf, n);
+            else if (lf)
+                add_kid(&n->pos, &n->n_pos, leaf_node(pl, lf, 1));
+        } else {
+            struct node *c = build(pl, tok, k, scoring);
+            if (c)
+                add_kid(&n->pos, &n->n_pos, c);
+        }
+    }
+    if (!n->n_pos) { /* nothing positive left (only stop words, or only negations) */
+        node_free(n);
+        return NULL;
+    }
+    if (n->n_pos == 1 && !n->n_neg) {
+        struct node *only = n->pos[0];
+        n->n_pos = 0;
+        node_free(n);
+        return only;
+    }
+    return n;
+}
+
+static void plan_release(struct plan *pl)
+{
+    node_free(pl->root);
+    for (size_t i = 0; i < pl->n_leaves; i++)
+        leaf_free(pl->leaves[i]);
+    xfree(pl->leaves);
+    memset(pl, 0, sizeof *pl);
+}
+
+static int single_term_leaf(const struct node *n)
+{
+    if (n->kind != N_LEAF)
+        return 0;
+    for (size_t k = 0; k < n->leaf->n_v; k++)
+        if (n->leaf->v[k].n != 1)
+            return 0;
+    return 1;
+}
+
+static void classify(struct plan *pl, const struct qnode *q)
+{
+    const struct node *r = pl->root;
+    pl->is_disjunction = 0;
+    pl->words_only = 0;
+    if (!r)
+        return;
+    if (single_term_leaf(r)) {
+        pl->is_disjunction = 1;
+        return;
+    }
+    if (r->kind == N_OR && !r->n_neg) {
+        int ok = 1;
+        for (size_t i = 0; i < r->n_pos && ok; i++)
+            ok = single_term_leaf(r->pos[i]);
+        pl->is_disjunction = ok;
+    }
+    if (r->kind == N_AND && !r->n_neg && q && q->kind == QN_AND) {
+        int ok = 1;
+        for (size_t i = 0; i < q->n_kids && ok; i++)
+            ok = q->kids[i]->kind == QN_WORD;
+        pl->words_only = ok;
+    }
+}
+
+/* ---- statistics ---- */
+
+struct stats {
+    double n_docs;
+    double avglen[IF_COUNT];
+    float inv_norm[IF_COUNT][256]; /* weight_f / norm_f(len) by length code */
+    double k1;
+};
+
+static void stats_init(struct stats *st, struct index *ix, const struct index_params *p)
+{
+    /* N counts deleted documents until a merge drops them, as df does (like Lucene): then
+     * df <= N and idf stays positive */
+    uint64_t docs = 0, sums[IF_COUNT] = {0};
+    size_t n = index_n_segs(ix);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *del;
+        const struct seg *s = index_seg(ix, i, &del);
+        docs += s->h->n_docs;
+        for (int f = 0; f < IF_COUNT; f++)
+            sums[f] += s->h->len_sum[f];
+    }
+    st->n_docs = (double)docs;
+    st->k1 = p->k1;
+    for (int f = 0; f < IF_COUNT; f++) {
+        st->avglen[f] = docs ? (double)sums[f] / (double)docs : 1.0;
+        if (st->avglen[f] <= 0)
+            st->avglen[f] = 1.0;
+        for (int c = 0; c < 256; c++) {
+            double len = seg_norm_decode((uint8_t)c);
+            double norm = 1.0 - p->b[f] + p->b[f] * len / st->avglen[f];
+            st->inv_norm[f][c] = (float)(p->weight[f] / (norm > 1e-6 ? norm : 1e-6));
+        }
+    }
+}
+
+static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
+{
+    uint64_t df = 0;
+    size_t n = index_n_segs(ix);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *del;
+        const struct seg *s = index_seg(ix, i, &del);
+        const struct seg_term *t = seg_find(s, term, len);
+        if (t)
+            df += t->df;
+    }
+    return df;
+}
+
+static double idf_of(double n_docs, double df)
+{
+    return log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
+}
+
+/* A leaf's idf: from its first (prose) variant's rarest term... of its first term, which is the
+ * word itself for a word and the phrase's first word for a phrase; phrases use the sum of
+ * their terms' idfs through their units. */
+static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st)
+{
+    size_t u = 0;
+    for (size_t l = 0; l < pl->n_leaves; l++) {
+        struct leaf *lf = pl->leaves[l];
+        double df = (double)doc_freq(ix, lf->v[0].term[0], lf->v[0].len[0]);
+        lf->idf = idf_of(st->n_docs, df);
+    }
+    /* units were appended in leaf order, variant order, term order */
+    for (size_t l = 0; l < pl->n_leaves && u < pl->n_units; l++) {
+        struct leaf *lf = pl->leaves[l];
+        for (size_t k = 0; k < lf->n_v; k++)
+            for (size_t i = 0; i < lf->v[k].n && u < pl->n_units; i++) {
+                if (pl->units[u].term != lf->v[k].term[i])
+                    goto next_leaf; /* a NOT leaf: it has no units */
+                pl->units[u].idf =
+                    lf->v[k].n == 1
+                        ? lf->idf
+                        : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i],
+                                                               lf->v[k].len[i]));
+                u++;
+            }
+    next_leaf:;
+    }
+}
+
+/* A term the query has twice ("proportional ... proportional") is one unit with twice the
+ * weight, as BM25 weighs query term frequency. Run after assign_idf. */
+static void merge_units(struct plan *pl)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n_units; i++) {
+        struct unit *u = &pl->units[i];
+        size_t j = 0;
+        for (; j < n; j++)
+            if (pl->units[j].fields == u->fields && pl->units[j].len == u->len &&
+                memcmp(pl->units[j].term, u->term, u->len) == 0)
+                break;
+        if (j < n) {
+            pl->units[j].idf += u->idf;
+            continue;
+        }
+        pl->units[n++] = *u;
+    }
+    pl->n_units = n;
+}
+
+/* ---- per-segment iterators ---- */
+
+struct vcur { /* one variant in one segment */
+    const struct variant *var;
+    struct seg_cursor *c[MAX_PHRASE];
+    uint32_t doc;
+    int empty;
+};
+
+struct it {
+    enum node_kind kind;
+    uint32_t doc;
+    struct vcur *v; /* N_LEAF */
+    size_t n_v;
+    struct it **pos, **neg;
+    size_t n_pos, n_neg;
+};
+
+static uint32_t cursor_in_fields(struct seg_cursor *c, uint32_t target, unsigned fields)
+{
+    uint32_t d = seg_cursor_advance(c, target);
+    while (d != SEG_DOC_END && !(c->masks[c->i] & fields))
+        d = seg_cursor_next(c);
+    return d;
+}
+
+#define MAX_POS 4096
+
+static int phrase_in_field(struct vcur *vc, int f, uint32_t *a, uint32_t *b)
+{
+    const struct variant *var = vc->var;
+    size_t na = seg_cursor_positions(vc->c[0], f, a, MAX_POS);
+    for (size_t i = 1; i < var->n && na; i++) {
+        size_t nb = seg_cursor_positions(vc->c[i], f, b, MAX_POS);
+        /* keep anchors p in a with p + off[i] in b */
+        size_t k = 0, j = 0;
+        for (size_t x = 0; x < na; x++) {
+            uint32_t want = a[x] + var->off[i];
+            while (j < nb && b[j] < want)
+                j++;
+            if (j < nb && b[j] == want)
+                a[k++] = a[x];
+        }
+        na = k;
+    }
+    return na > 0;
+}
+
+static uint32_t vcur_advance(struct vcur *vc, uint32_t target, uint32_t *pa, uint32_t *pb)
+{
+    if (vc->empty)
+        return vc->doc = SEG_DOC_END;
+    const struct variant *var = vc->var;
+    if (var->n == 1)
+        return vc->doc = cursor_in_fields(vc->c[0], target, var->fields);
+    uint32_t d = target;
+    for (;;) {
+        /* leapfrog to a document holding every term in one of the fields */
+        uint32_t hi = d;
+        int agree = 0;
+        while (!agree) {
+            agree = 1;
+            for (size_t i = 0; i < var->n; i++) {
+                uint32_t x = cursor_in_fields(vc->c[i], hi, var->fields);
+                if (x == SEG_DOC_END)
+                    return vc->doc = SEG_DOC_END;
+                if (x != hi) {
+                    hi = x;
+                    agree = 0;
+                }
+            }
+        }
+        unsigned common = var->fields;
+        for (size_t i = 0; i < var->n; i++)
+            common &= vc->c[i]->masks[vc->c[i]->i];
+        for (int f = 0; f < IF_COUNT; f++)
+            if ((common & (1u << f)) && phrase_in_field(vc, f, pa, pb))
+                return vc->doc = hi;
+        d = hi + 1;
+    }
+}
+
+struct seg_ctx {
+    const struct seg *s;
+    const uint8_t *del;
+    uint32_t *pa, *pb;
+    struct seg_cursor **all; /* every cursor made, to free */
+    size_t n_all, cap_all;
+};
+
+static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len)
+{
+    const struct seg_term *t = seg_find(sc->s, term, len);
+    if (!t)
+        return NULL;
+    struct seg_cursor *c = xmalloc(sizeof *c);
+    seg_cursor_init(c, sc->s, t);
+    sc->all = xgrow(sc->all, sizeof *sc->all, sc->n_all + 1, &sc->cap_all);
+    sc->all[sc->n_all++] = c;
+    return c;
+}
+
+static struct it *it_build(struct seg_ctx *sc, const struct node *n)
+{
+    struct it *it = xcalloc(1, sizeof *it);
+    it->kind = n->kind;
+    if (n->kind == N_LEAF) {
+        it->v = xcalloc(n->leaf->n_v, sizeof *it->v);
+        it->n_v = n->leaf->n_v;
+        for (size_t k = 0; k < n->leaf->n_v; k++) {
+            struct vcur *vc = &it->v[k];
+            vc->var = &n->leaf->v[k];
+            for (size_t i = 0; i < vc->var->n; i++) {
+                vc->c[i] = new_cursor(sc, vc->var->term[i], vc->var->len[i]);
+                if (!vc->c[i])
+                    vc->empty = 1;
+            }
+            vc->doc = 0;
+        }
+        return it;
+    }
+    it->pos = xcalloc(n->n_pos, sizeof *it->pos);
+    it->n_pos = n->n_pos;
+    for (size_t i = 0; i < n->n_pos; i++)
+        it->pos[i] = it_build(sc, n->pos[i]);
+    it->neg = xcalloc(n->n_neg + 1, sizeof *it->neg);
+    it->n_neg = n->n_neg;
+    for (size_t i = 0; i < n->n_neg; i++)
+        it->neg[i] = it_build(sc, n->neg[i]);
+    return it;
+}
+
+static void it_free(struct it *it)
+{
+    if (!it)
+        return;
+    for (size_t i = 0; i < it->n_pos; i++)
+        it_free(it->pos[i]);
+    for (size_t i = 0; i < it->n_neg; i++)
+        it_free(it->neg[i]);
+    xfree(it->pos);
+    xfree(it->neg);
+    xfree(it->v);
+    xfree(it);
+}
+
+static uint32_t it_advance(struct seg_ctx *sc, struct it *it, uint32_t target)
+{
+    if (target == SEG_DOC_END)
+        return it->doc = SEG_DOC_END;
+    switch (it->kind) {
+    case N_LEAF: {
+        uint32_t best = SEG_DOC_END;
+        for (size_t k = 0; k < it->n_v; k++) {
+            struct vcur *vc = &it->v[k];
+            uint32_t d = vc->doc;
+            if (d < target || d == 0)
+                d = vcur_advance(vc, target, sc->pa, sc->pb);
+            if (d < best)
+                best = d;
+        }
+        return it->doc = best;
+    }
+    case N_OR: {
+        uint32_t best = SEG_DOC_END;
+        for (size_t i = 0; i < it->n_pos; i++) {
+            uint32_t d = it->pos[i]->doc;
+            if (d < target || d == 0)
+                d = it_advance(sc, it->pos[i], target);
+            if (d < best)
+                best = d;
+        }
+        return it->doc = best;
+    }
+    case N_AND: {
+        uint32_t d = target;
+        for (;;) {
+            int agree = 0;
+            while (!agree) {
+                agree = 1;
+                for (size_t i = 0; i < it->n_pos; i++) {
+                    uint32_t x = it_advance(sc, it->pos[i], d);
+                    if (x == SEG_DOC_END)
+                        return it->doc = SEG_DOC_END;
+                    if (x != d) {
+                        d = x;
+                        agree = 0;
+                    }
+                }
+            }
+            int excluded = 0;
+            for (size_t i = 0; i < it->n_neg && !excluded; i++)
+                excluded = it_advance(sc, it->neg[i], d) == d;
+            if (!excluded)
+                return it->doc = d;
+            d++;
+        }
+    }
+    }
+    return it->doc = SEG_DOC_END;
+}
+
+/* ---- top-k heap ---- */
+
+struct heap {
+    struct index_hit *h;
+    size_t n, cap;
+};
+
+static int worse(const struct index_hit *a, const struct index_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->docid < b->docid);
+}
+
+static void heap_sift_down(struct heap *hp, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < hp->n && worse(&hp->h[l], &hp->h[m]))
+            m = l;
+        if (r < hp->n && worse(&hp->h[r], &hp->h[m]))
+            m = r;
+        if (m == i)
+            return;
+        struct index_hit t = hp->h[i];
+        hp->h[i] = hp->h[m];
+        hp->h[m] = t;
+        i = m;
+    }
+}
+
+/* Offers a hit; returns the new threshold (the worst score kept) or -1 while not full. */
+static void heap_offer(struct heap *hp, uint32_t docid, float score)
+{
+    struct index_hit x = {docid, score};
+    if (hp->n < hp->cap) {
+        size_t i = hp->n++;
+        hp->h[i] = x;
+        while (i && worse(&hp->h[i], &hp->h[(i - 1) / 2])) {
+            struct index_hit t = hp->h[i];
+            hp->h[i] = hp->h[(i - 1) / 2];
+            hp->h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (!worse(&hp->h[0], &x))
+        return;
+    hp->h[0] = x;
+    heap_sift_down(hp, 0);
+}
+
+static float heap_threshold(const struct heap *hp)
+{
+    return hp->n < hp->cap ? -1.0f : hp->h[0].score;
+}
+
+/* ---- scoring ---- */
+
+struct ucur { /* a scoring unit in one segment */
+    const struct unit *u;
+    struct seg_cursor *c;
+    float ub;     /* upper bound of its contribution in this segment */
+    float idf_k;  /* idf * (k1 + 1) */
+    float ratio;      /* max over its fields of query / reference field factor */
+    uint32_t sb;      /* "shallow" block: the block holding the last probed document */
+    uint32_t sb_last; /* its last docnum; SEG_DOC_END past the end */
+    float sb_ub;      /* its bound */
+};
+
+static inline float unit_score(const struct stats *st, const struct ucur *uc, const uint8_t *norm)
+{
+    const struct seg_cursor *c = uc->c;
+    unsigned m = c->masks[c->i] & uc->u->fields;
+    float tfc = 0;
+    while (m) {
+        int f = __builtin_ctz(m);
+        m &= m - 1;
+        tfc += (float)c->tf[c->i][f] * st->inv_norm[f][norm[f]];
+    }
+    return uc->idf_k * tfc / ((float)st->k1 + tfc);
+}
+
+/* The bound of a unit's contribution given a reference max_tfc (seg.h) and the unit's ratio of
+ * query to reference field factors. */
+static inline float bound_of(const struct stats *st, float max_tfc, float ratio, float idf_k)
+{
+    float x = max_tfc * ratio;
+    return idf_k * x / ((float)st->k1 + x) * 1.0001f + 1e-6f;
+}
+
+static int day_ok(int32_t day, int32_t lo, int32_t hi)
+{
+    return day >= lo && day <= hi;
+}
+
+static int is_del(const uint8_t *del, uint32_t d)
+{
+    return del && (del[d >> 3] >> (d & 7)) & 1;
+}
+
+/* Exhaustive evaluation of one segment: every match is scored. */
+static void eval_segment(const struct stats *st, struct seg_ctx *sc, const struct node *root,
+                         struct ucur *uc, size_t n_uc, int32_t lo, int32_t hi, struct heap *hp,
+                         uint64_t *total)
+{
+    struct it *it = it_build(sc, root);
+    for (uint32_t d = it_advance(sc, it, 0); d != SEG_DOC_END; d = it_advance(sc, it, d + 1)) {
+        const struct seg_doc *doc = &sc->s->docs[d];
+        if (is_del(sc->del, d) || !day_ok(doc->day, lo, hi))
+            continue;
+        (*total)++;
+        float score = 0;
+        for (size_t i = 0; i < n_uc; i++) {
+            if (!uc[i].c || seg_cursor_advance(uc[i].c, d) != d)
+                continue;
+            score += unit_score(st, &uc[i], doc->norm);
+        }
+        heap_offer(hp, doc->docid, score);
+    }
+    it_free(it);
+}
+
+static int cmp_ub(const void *a, const void *b)
+{
+    const struct ucur *x = a, *y = b;
+    return x->ub < y->ub ? -1 : x->ub > y->ub;
+}
+
+/* The bound of a unit's contribution at document d from the block that would hold d,
+ * found without decoding it. */
+static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
+{
+    if (u->sb_last >= d && u->sb != UINT32_MAX)
+        return u->sb_ub;
+    const struct seg_term *t = u->c->t;
+    const struct seg_block *b = u->c->s->blocks + t->block0;
+    uint32_t lo = u->sb == UINT32_MAX ? 0 : u->sb, hi = t->n_blocks;
+    /* gallop: the next block is the usual answer */
+    uint32_t step = 1;
+    while (lo + step < hi && b[lo + step].last_doc < d) {
+        lo += step;
+        step *= 2;
+    }
+    if (lo + step < hi)
+        hi = lo + step + 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b[mid].last_doc < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= t->n_blocks) {
+        u->sb = t->n_blocks;
+        u->sb_last = SEG_DOC_END;
+        u->sb_ub = 0;
+        return 0;
+    }
+    u->sb = lo;
+    u->sb_last = b[lo].last_doc;
+    u->sb_ub = bound_of(st, b[lo].max_tfc, u->ratio, u->idf_k);
+    return u->sb_ub;
+}
+
+/* Block-max MaxScore over a disjunction of single-term units. Units sorted by their bound;
+ * those whose bounds together cannot lift a document above the current k-th score are
+ * "non-essential": only probed for candidates that the essential ones produce. Before a
+ * candidate is scored, the sum of the per-block bounds of every unit is checked; when it
+ * cannot beat the k-th score, all essential cursors jump past the shortest of those blocks. */
+static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct ucur *uc,
+                             size_t n_uc, int32_t lo, int32_t hi, struct heap *hp,
+                             uint64_t *total, int *exact)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_uc; i++)
+        if (uc[i].c && uc[i].c->doc != SEG_DOC_END) {
+            uc[n] = uc[i];
+            uc[n].sb = UINT32_MAX;
+            uc[n].sb_last = 0;
+            n++;
+        }
+    if (!n)
+        return;
+    qsort(uc, n, sizeof *uc, cmp_ub);
+    float cum[MAX_UNITS], bcum[MAX_UNITS];
+    float acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc += uc[i].ub;
+        cum[i] = acc;
+    }
+    size_t ess = 0; /* units [ess, n) are essential */
+    float theta = heap_threshold(hp);
+    /* ties: a document scoring exactly theta can still win on docid, so prune only below */
+    while (ess < n && cum[ess] < theta)
+        ess++;
+    if (ess >= n)
+        return;
+    if (ess)
+        *exact = 0;
+    for (;;) {
+        uint32_t d = SEG_DOC_END;
+        for (size_t i = ess; i < n; i++)
+            if (uc[i].c->doc < d)
+                d = uc[i].c->doc;
+        if (d == SEG_DOC_END)
+            break;
+        /* bound from the blocks: the essential units positioned on d, the non-essential ones
+         * wherever d would be; skip d without touching its document when it cannot compete */
+        float bound = 0;
+        for (size_t i = ess; i < n; i++)
+            if (uc[i].c->doc == d)
+                bound += block_ub(st, &uc[i], d);
+        float ne = 0;
+        for (size_t i = 0; i < ess; i++) {
+            ne += block_ub(st, &uc[i], d);
+            bcum[i] = ne;
+        }
+        if (bound + ne >= theta) {
+            const struct seg_doc *doc = &sc->s->docs[d];
+            if (!is_del(sc->del, d) && day_ok(doc->day, lo, hi)) {
+                float score = 0;
+                for (size_t i = ess; i < n; i++)
+                    if (uc[i].c->doc == d)
+                        score += unit_score(st, &uc[i], doc->norm);
+                int skip = 0;
+                for (size_t i = ess; i-- > 0;) {
+                    if (score + bcum[i] < theta) {
+                        skip = 1;
+                        break;
+                    }
+                    if (seg_cursor_advance(uc[i].c, d) == d)
+                        score += unit_score(st, &uc[i], doc->norm);
+                }
+                /* 0: the term is in this document, but only in fields the unit ignores */
+                if (!skip && score > 0)
+                    (*total)++;
+                if (!skip && score > 0 && score >= theta) {
+                    heap_offer(hp, doc->docid, score);
+                    float t2 = heap_threshold(hp);
+                    if (t2 > theta) {
+                        theta = t2;
+                        while (ess < n && cum[ess] < theta) {
+                            ess++;
+                            *exact = 0;
+                        }
+                        if (ess >= n)
+                            break;
+                    }
+                }
+            }
+        } else {
+            *exact = 0;
+        }
+        for (size_t i = ess; i < n; i++)
+            if (uc[i].c->doc == d)
+                seg_cursor_next(uc[i].c);
+    }
+}
+
+static void run(struct index *ix, struct plan *pl, const struct stats *st, int32_t lo, int32_t hi,
+                struct heap *hp, uint64_t *total, int *exact)
+{
+    size_t n_segs = index_n_segs(ix);
+    uint32_t *pa = xmalloc(MAX_POS * sizeof *pa), *pb = xmalloc(MAX_POS * sizeof *pb);
+    struct ucur *uc = xcalloc(pl->n_units + 1, sizeof *uc);
+    for (size_t si = 0; si < n_segs; si++) {
+        struct seg_ctx sc = {0};
+        sc.s = index_seg(ix, si, &sc.del);
+        sc.pa = pa;
+        sc.pb = pb;
+        /* how much larger this query's field factors can be than the segment's reference */
+        float ratio[IF_COUNT];
+        const float(*ref_inv)[256] = sc.s->ref_inv;
+        for (int f = 0; f < IF_COUNT; f++) {
+            ratio[f] = 0;
+            for (int c = 0; c < 256; c++) {
+                float r = ref_inv[f][c] > 0 ? st->inv_norm[f][c] / ref_inv[f][c]
+                                            : (st->inv_norm[f][c] > 0 ? 1e30f : 0);
+                if (r > ratio[f])
+                    ratio[f] = r;
+            }
+        }
+        for (size_t i = 0; i < pl->n_units; i++) {
+            const struct unit *u = &pl->units[i];
+            uc[i].u = u;
+            uc[i].c = new_cursor(&sc, u->term, u->len);
+            uc[i].idf_k = (float)(u->idf * (st->k1 + 1.0));
+            uc[i].ub = 0;
+            uc[i].ratio = 0;
+            for (int f = 0; f < IF_COUNT; f++)
+                if ((u->fields & (1u << f)) && ratio[f] > uc[i].ratio)
+                    uc[i].ratio = ratio[f];
+            if (uc[i].c)
+                uc[i].ub = bound_of(st, uc[i].c->t->max_tfc, uc[i].ratio, uc[i].idf_k);
+        }
+        if (pl->is_disjunction)
+            maxscore_segment(st, &sc, uc, pl->n_units, lo, hi, hp, total, exact);
+        else
+            eval_segment(st, &sc, pl->root, uc, pl->n_units, lo, hi, hp, total);
+        for (size_t i = 0; i < sc.n_all; i++)
+            xfree(sc.all[i]);
+        xfree(sc.all);
+    }
+    xfree(uc);
+    xfree(pa);
+    xfree(pb);
+}
+
+static int cmp_hit_desc(const void *a, const void *b)
+{
+    const struct index_hit *x = a, *y = b;
+    if (worse(x, y))
+        return 1;
+    if (worse(y, x))
+        return -1;
+    return 0;
+}
+
+static struct qnode *or_of_words(const struct qnode *and)
+{
+    struct qnode *o = xcalloc(1, sizeof *o);
+    o->kind = QN_OR;
+    o->kids = and->kids; /* borrowed */
+    o->n_kids = and->n_kids;
+    return o;
+}
+
+int index_search(struct index *ix, const struct query *q, const struct index_search_opts *opts,
+                 struct index_result *out, char *err, size_t err_len)
+{
+    (void)err;
+    (void)err_len;
+    memset(out, 0, sizeof *out);
+    out->total_exact = 1;
+    struct index_params defaults;
+    const struct index_params *p = opts->params;
+    if (!p) {
+        index_params_default(&defaults);
+        p = &defaults;
+    }
+    int32_t lo = INT32_MIN, hi = INT32_MAX;
+    int64_t days;
+    if (q->after[0] && date_parse_day(q->after, &days) == 0)
+        lo = (int32_t)days;
+    if (q->before[0] && date_parse_day(q->before, &days) == 0)
+        hi = (int32_t)days;
+    struct stats *st = xmalloc(sizeof *st);
+    stats_init(st, ix, p);
+    struct tokenizer *tok = index_tokenizer_get(ix);
+    struct heap hp = {0};
+    hp.cap = opts->k + opts->offset;
+    hp.h = xmalloc((hp.cap ? hp.cap : 1) * sizeof *hp.h);
+    struct plan pl = {0};
+    const struct qnode *root = q->root;
+    for (int attempt = 0; attempt < 2 && root; attempt++) {
+        memset(&pl, 0, sizeof pl);
+        pl.root = build(&pl, tok, root, 1);
+        classify(&pl, root);
+        pl.is_disjunction &= !opts->exhaustive;
+        if (pl.root && hp.cap) {
+            assign_idf(&pl, ix, st);
+            merge_units(&pl);
+            run(ix, &pl, st, lo, hi, &hp, &out->total, &out->total_exact);
+        }
+        if (out->total || !pl.words_only || attempt) {
+            break;
+        }
+        /* nothing had every word: any word will do */
+        plan_release(&pl);
+        struct qnode *o = or_of_words(root);
+        memset(&pl, 0, sizeof pl);
+        pl.root = build(&pl, tok, o, 1);
+        classify(&pl, o);
+        pl.is_disjunction &= !opts->exhaustive;
+        xfree(o);
+        if (pl.root) {
+            assign_idf(&pl, ix, st);
+            merge_units(&pl);
+            run(ix, &pl, st, lo, hi, &hp, &out->total, &out->total_exact);
+        }
+        out->relaxed = 1;
+        break;
+    }
+    /* the terms to highlight */
+    for (size_t i = 0; i < pl.n_units; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < out->n_terms && !seen; j++)
+            seen = strcmp(out->terms[j], pl.units[i].term) == 0;
+        if (!seen) {
+            out->terms = xrealloc(out->terms, (out->n_terms + 1) * sizeof *out->terms);
+            out->terms[out->n_terms++] = xstrdup(pl.units[i].term);
+        }
+    }
+    plan_release(&pl);
+    qsort(hp.h, hp.n, sizeof *hp.h, cmp_hit_desc);
+    if (hp.n > opts->offset) {
+        out->n_hits = hp.n - opts->offset;
+        out->hits = xmalloc(out->n_hits * sizeof *out->hits);
+        memcpy(out->hits, hp.h + opts->offset, out->n_hits * sizeof *out->hits);
+    }
+    if (!out->total_exact && out->total < hp.n)
+        out->total = hp.n;
+    xfree(hp.h);
+    out->ix = ix;
+    out->tok = tok;
+    xfree(st);
+    return 0;
+}
+
+void index_result_release(struct index_result *r)
+{
+    if (r->tok)
+        index_tokenizer_put(r->ix, r->tok);
+    xfree(r->hits);
+    for (size_t i = 0; i < r->n_terms; i++)
+        xfree(r->terms[i]);
+    xfree(r->terms);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,142 @@
+/* Segments: one immutable file of an inverted index (private to src/index).
+ * segment.c writes them (from documents or by merging segments) and reads them via mmap; the
+ * format is documented at the top of segment.c and in docs/INDEX_FORMAT.md. */
+#ifndef PB_INDEX_SEG_H
+#define PB_INDEX_SEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index.h"
+
+#define SEG_BLOCK 128       /* documents per postings block */
+#define SEG_DOC_END UINT32_MAX
+
+/* Little-endian host layout (x86-64, aarch64); sizes checked with static asserts. */
+struct seg_header {
+    char magic[8]; /* "PBSEG01\n" */
+    uint32_t n_docs, n_terms, n_blocks, reserved;
+    uint64_t len_sum[IF_COUNT]; /* total tokens per field, for average lengths */
+    /* the reference BM25F parameters the block maxima were computed with */
+    float ref_weight[IF_COUNT], ref_b[IF_COUNT], ref_avglen[IF_COUNT];
+    uint64_t off_docs, off_pids, off_dict, off_strings, off_blocks, off_post, off_pos, off_end;
+    uint64_t checksum; /* of bytes [sizeof header, off_end) */
+};
+
+struct seg_doc {
+    uint32_t docid;
+    int32_t day;
+    uint8_t norm[IF_COUNT]; /* quantised field length (seg_norm_encode) */
+    uint8_t pad[2];
+};
+
+struct seg_pid {
+    uint32_t docid, docnum;
+};
+
+struct seg_term {
+    uint32_t str_off;
+    uint32_t df;
+    uint32_t block0, n_blocks;
+    uint64_t post_off, pos_off;
+    float max_tfc; /* highest reference tfc over the term's postings (see seg_block) */
+    uint8_t fields; /* union of field masks */
+    uint8_t len;
+    uint16_t pad;
+};
+
+/* max_tfc: the highest tfc = sum_f ref_weight_f * tf_f / (1 - ref_b_f + ref_b_f * len_f /
+ * ref_avglen_f) of the block's postings, with the reference parameters of the header. A query
+ * with other parameters scales it by the largest ratio of its per-field factors to these, so
+ * it stays an upper bound, and is exact when the parameters agree. */
+struct seg_block {
+    uint32_t last_doc;
+    uint32_t post_off, pos_off; /* relative to the term's post_off / pos_off */
+    float max_tfc;
+};
+
+/* ref_inv[f][code] = ref_weight_f / (1 - ref_b_f + ref_b_f * len(code) / ref_avglen_f). */
+void seg_ref_factors(const struct seg_header *h, float ref_inv[IF_COUNT][256]);
+
+struct seg {
+    char *path;
+    const uint8_t *map;
+    size_t map_len;
+    const struct seg_header *h;
+    const struct seg_doc *docs;
+    const struct seg_pid *pids;
+    const struct seg_term *terms;
+    const char *strings;
+    const struct seg_block *blocks;
+    const uint8_t *post, *pos;
+    size_t post_len, pos_len;
+    float ref_inv[IF_COUNT][256]; /* seg_ref_factors of the header */
+};
+
+/* Length codes: exact below 16, then 8 steps per doubling; decode gives a lower bound. */
+uint8_t seg_norm_encode(uint32_t len);
+uint32_t seg_norm_decode(uint8_t code);
+
+PB_MUST_CHECK int seg_open(const char *path, struct seg **out, char *err, size_t err_len);
+void seg_close(struct seg *s);
+/* Full verification (checksum, order, decodability, block maxima). */
+PB_MUST_CHECK int seg_check(const struct seg *s, char *err, size_t err_len);
+/* Dictionary lookup; NULL if absent. */
+const struct seg_term *seg_find(const struct seg *s, const char *term, size_t len);
+/* Document number of docid or -1. */
+int64_t seg_docnum(const struct seg *s, uint32_t docid);
+
+/* A postings cursor over one term of one segment. */
+struct seg_cursor {
+    const struct seg *s;
+    const struct seg_term *t;
+    uint32_t blk;    /* current block (index within the term) */
+    uint32_t n, i;   /* docs decoded in the block, current index */
+    uint32_t doc;    /* current docnum or SEG_DOC_END */
+    uint32_t docs[SEG_BLOCK];
+    uint8_t masks[SEG_BLOCK];
+    uint32_t tf[SEG_BLOCK][IF_COUNT];
+    /* positions: lazily located */
+    uint32_t pos_i;            /* doc index the pointer below is at */
+    const uint8_t *pos_p;
+};
+
+void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg_term *t);
+/* Moves to the first posting with docnum >= target; returns it or SEG_DOC_END. */
+uint32_t seg_cursor_advance(struct seg_cursor *c, uint32_t target);
+static inline uint32_t seg_cursor_next(struct seg_cursor *c)
+{
+    return seg_cursor_advance(c, c->doc == SEG_DOC_END ? SEG_DOC_END : c->doc + 1);
+}
+/* The block holding target without decoding it ("shallow advance"); returns its index or
+ * n_blocks when past the end. */
+uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target);
+/* Positions of the current posting in field f, written to out (at most max); returns count. */
+size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size_t max);
+
+/* Writer: collects documents in memory, then writes one segment. */
+struct seg_writer;
+struct seg_writer *seg_writer_new(void);
+void seg_writer_free(struct seg_writer *w);
+void seg_writer_add(struct seg_writer *w, const struct index_doc *doc);
+size_t seg_writer_docs(const struct seg_writer *w);
+size_t seg_writer_bytes(const struct seg_writer *w); /* memory held, for spilling */
+/* Writes the segment to path (via path.tmp, fsync, rename). 0 or PB_EIO. */
+PB_MUST_CHECK int seg_writer_write(struct seg_writer *w, const char *path, char *err,
+                                   size_t err_len);
+
+/* Merges the live documents of segs[0..n) (live[i] is a bitmap of deleted docnums or NULL)
+ * into a new segment at path, documents in input order. */
+PB_MUST_CHECK int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n,
+                            const char *path, char *err, size_t err_len);
+
+/* A tokeniser from the index's pool (thread-safe), and its return. */
+struct tokenizer;
+struct tokenizer *index_tokenizer_get(struct index *ix);
+void index_tokenizer_put(struct index *ix, struct tokenizer *t);
+
+/* The open segments of an index (index.c), for search.c. */
+size_t index_n_segs(const struct index *ix);
+const struct seg *index_seg(const struct index *ix, size_t i, const uint8_t **deleted);
+
+#endif

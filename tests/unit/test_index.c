@@ -1,0 +1,444 @@
+/* index/: segments, commits, replacement and deletion, merges, crash leftovers, the integrity
+ * checker after every mutation, the query semantics, and that dynamic pruning (MaxScore) returns
+ * exactly what scoring every match returns. */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/index/index.h"
+#include "../../src/index/query.h"
+#include "../../src/util/alloc.h"
+#include "../../src/util/date.h"
+#include "../harness.h"
+
+static char *tmp_dir(void)
+{
+    char *path = xstrdup("/tmp/pb-test-index-XXXXXX");
+    if (!mkdtemp(path))
+        abort();
+    return path;
+}
+
+static void remove_dir(char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s", path, e->d_name);
+        unlink(p);
+        xfree(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(path);
+    xfree(path);
+}
+
+static int count_files(const char *dir, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    size_t sl = strlen(suffix);
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l >= sl && strcmp(e->d_name + l - sl, suffix) == 0)
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void doc(struct index *ix, uint32_t id, const char *day, const char *title,
+                const char *abstract, const char *authors, const char *cats)
+{
+    struct index_doc d;
+    memset(&d, 0, sizeof d);
+    d.docid = id;
+    int64_t days = INT32_MIN;
+    if (day && date_parse_day(day, &days))
+        abort();
+    d.day = (int32_t)days;
+    const char *text[IF_COUNT] = {title, abstract, authors, cats, NULL, NULL};
+    char idbuf[32];
+    snprintf(idbuf, sizeof idbuf, "2501.%05u", id);
+    text[IF_ID] = idbuf;
+    for (int f = 0; f < IF_COUNT; f++) {
+        d.text[f] = text[f];
+        d.len[f] = text[f] ? strlen(text[f]) : 0;
+    }
+    index_add(ix, &d);
+}
+
+static int checked(struct index *ix)
+{
+    char err[256];
+    int rc = index_check(ix, err, sizeof err);
+    if (rc)
+        printf("  index_check: %s\n", err);
+    return rc == 0;
+}
+
+/* Runs a query; writes the docids, best first, space-separated, into out. */
+static int search_ids(struct index *ix, const char *text, unsigned flags, size_t k, char *out,
+                      size_t out_len)
+{
+    struct query *q;
+    char err[256];
+    int rc = query_parse(text, strlen(text), flags, &q, err, sizeof err);
+    if (rc)
+        return rc;
+    struct index_search_opts o = {k, 0, NULL, 0};
+    struct index_result r;
+    rc = index_search(ix, q, &o, &r, err, sizeof err);
+    query_free(q);
+    if (rc)
+        return rc;
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < r.n_hits && len + 12 < out_len; i++)
+        len += (size_t)snprintf(out + len, out_len - len, "%s%u", i ? " " : "", r.hits[i].docid);
+    index_result_release(&r);
+    return 0;
+}
+
+static struct index *small_index(char **dir)
+{
+    *dir = tmp_dir();
+    struct index *ix;
+    char err[256];
+    if (index_open(*dir, INDEX_WRITE, &ix, err, sizeof err))
+        abort();
+    doc(ix, 1, "2025-01-10", "Attention is all you need",
+        "We propose the Transformer, a network based solely on attention mechanisms.",
+        "Ashish Vaswani\nNoam Shazeer", "cs.CL cs.LG");
+    doc(ix, 2, "2025-02-11", "Graph neural networks for molecules",
+        "Graph networks learn molecular properties; attention is not used.", "Jure Leskovec",
+        "cs.LG");
+    doc(ix, 3, "2024-06-01", "Deep residual learning",
+        "Residual networks ease the training of very deep networks.", "Kaiming He", "cs.CV");
+    doc(ix, 4, "2025-03-01", "k-means clustering with GPT-4 embeddings",
+        "We cluster GPT-4 embeddings with k-means and compare to $\\alpha$-divergences.",
+        "Geoffrey Hinton", "stat.ML");
+    if (index_commit(ix, 10, err, sizeof err))
+        abort();
+    return ix;
+}
+
+static void test_words_and_or_not(void)
+{
+    char *dir;
+    struct index *ix = small_index(&dir);
+    char got[256];
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1 2"); /* title match ranks first */
+    CHECK_INT(search_ids(ix, "attention graph", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2"); /* implicit AND */
+    CHECK_INT(search_ids(ix, "attention -graph", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    CHECK_INT(search_ids(ix, "residual OR molecules", 0, 10, got, sizeof got), 0);
+    CHECK(strcmp(got, "3 2") == 0 || strcmp(got, "2 3") == 0);
+    CHECK_INT(search_ids(ix, "networks", 0, 10, got, sizeof got), 0); /* stemmed */
+    CHECK(strstr(got, "1") && strstr(got, "2") && strstr(got, "3"));
+    CHECK_INT(search_ids(ix, "the", 0, 10, got, sizeof got), 0); /* only a stop word */
+    CHECK_STR(got, "");
+    CHECK_INT(search_ids(ix, "xyzzy", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    index_close(ix);
+    remove_dir(dir);
+}
+
+static void test_phrases_fields_dates(void)
+{
+    char *dir;
+    struct index *ix = small_index(&dir);
+    char got[256];
+    CHECK_INT(search_ids(ix, "\"graph networks\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    CHECK_INT(search_ids(ix, "\"networks graph\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    /* a stop word inside a phrase keeps its place: "is all" ~ "is all", not "all" alone */
+    CHECK_INT(search_ids(ix, "\"attention is all you need\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    CHECK_INT(search_ids(ix, "ti:attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    CHECK_INT(search_ids(ix, "au:hinton", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "4");
+    CHECK_INT(search_ids(ix, "hinton", 0, 10, got, sizeof got), 0); /* authors by default */
+    CHECK_STR(got, "4");
+    CHECK_INT(search_ids(ix, "au:\"noam shazeer\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    /* a phrase does not join two authors */
+    CHECK_INT(search_ids(ix, "au:\"vaswani noam\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    CHECK_INT(search_ids(ix, "cat:cs.lg", 0, 10, got, sizeof got), 0);
+    CHECK(strcmp(got, "1 2") == 0 || strcmp(got, "2 1") == 0);
+    CHECK_INT(search_ids(ix, "cat:cs", 0, 10, got, sizeof got), 0); /* the archive */
+    CHECK(strstr(got, "3") && !strstr(got, "4"));
+    CHECK_INT(search_ids(ix, "networks after:2025-01-01", 0, 10, got, sizeof got), 0);
+    CHECK(strstr(got, "1") && strstr(got, "2") && !strstr(got, "3"));
+    CHECK_INT(search_ids(ix, "networks year:2024", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "3");
+    CHECK_INT(search_ids(ix, "GPT-4", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "4");
+    CHECK_INT(search_ids(ix, "k-means", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "4");
+    CHECK_INT(search_ids(ix, "alpha", 0, 10, got, sizeof got), 0); /* LaTeX markup stripped */
+    CHECK_STR(got, "4");
+    CHECK_INT(search_ids(ix, "id:2501.00003", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "3");
+    index_close(ix);
+    remove_dir(dir);
+}
+
+static void test_relaxed_and_paging(void)
+{
+    char *dir;
+    struct index *ix = small_index(&dir);
+    struct query *q;
+    char err[256];
+    CHECK_INT(query_parse("residual molecules", 18, 0, &q, err, sizeof err), 0);
+    struct index_search_opts o = {10, 0, NULL, 0};
+    struct index_result r;
+    CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
+    CHECK_INT(r.relaxed, 1); /* no paper has both: either will do */
+    CHECK_INT(r.n_hits, 2);
+    index_result_release(&r);
+    query_free(q);
+    char got[64];
+    CHECK_INT(search_ids(ix, "networks", 0, 1, got, sizeof got), 0);
+    char first[64];
+    memcpy(first, got, sizeof got);
+    CHECK_INT(query_parse("networks", 8, 0, &q, err, sizeof err), 0);
+    struct index_search_opts o2 = {1, 1, NULL, 0};
+    CHECK_INT(index_search(ix, q, &o2, &r, err, sizeof err), 0);
+    CHECK_INT(r.n_hits, 1);
+    CHECK_INT(r.total, 3);
+    char second[16];
+    snprintf(second, sizeof second, "%u", r.hits[0].docid);
+    CHECK(strcmp(first, second) != 0);
+    /* the snippet marks the stemmed matches in the original text */
+    const char *text = "Residual networks ease the training of very deep networks.";
+    char *snip = index_snippet(&r, text, strlen(text), 200, "[", "]");
+    CHECK_STR(snip, "Residual [networks] ease the training of very deep [networks].");
+    xfree(snip);
+    index_result_release(&r);
+    query_free(q);
+    index_close(ix);
+    remove_dir(dir);
+}
+
+static void test_replace_delete_merge(void)
+{
+    char *dir;
+    struct index *ix = small_index(&dir);
+    char got[256], err[256];
+    /* replacing document 3 removes its old words */
+    doc(ix, 3, "2024-06-01", "Shallow learning", "Nothing deep here.", "Kaiming He", "cs.CV");
+    CHECK_INT(search_ids(ix, "residual", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "3"); /* not committed yet: readers still see the old text */
+    CHECK_INT(index_commit(ix, 11, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "residual", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    CHECK_INT(search_ids(ix, "shallow", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "3");
+    index_delete(ix, 1);
+    CHECK_INT(index_commit(ix, 12, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    struct index_stats st;
+    index_stats(ix, &st);
+    CHECK_INT(st.docs, 3);
+    CHECK_INT(st.segments, 2);
+    CHECK_INT(st.seq, 12);
+    CHECK_INT(index_merge(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    index_stats(ix, &st);
+    CHECK_INT(st.segments, 1);
+    CHECK_INT(st.deleted, 0);
+    CHECK_INT(st.docs, 3);
+    CHECK_INT(search_ids(ix, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    CHECK_INT(search_ids(ix, "shallow OR leskovec", 0, 10, got, sizeof got), 0);
+    CHECK(strcmp(got, "3 2") == 0 || strcmp(got, "2 3") == 0);
+    CHECK_INT(count_files(dir, ".seg"), 1); /* merged inputs removed */
+    CHECK_INT(count_files(dir, ".tmp"), 0);
+    /* rollback drops uncommitted work and its files */
+    doc(ix, 9, NULL, "Uncommitted paper", NULL, NULL, NULL);
+    index_rollback(ix);
+    CHECK_INT(index_commit(ix, 13, err, sizeof err), 0);
+    CHECK_INT(search_ids(ix, "uncommitted", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    index_close(ix);
+    /* reopening sees the committed state */
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_seq(ix), 13);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "shallow", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "3");
+    index_close(ix);
+    remove_dir(dir);
+}
+
+static void test_clear_and_refresh(void)
+{
+    char *dir;
+    struct index *w = small_index(&dir);
+    struct index *r;
+    char got[64], err[256];
+    CHECK_INT(index_open(dir, 0, &r, err, sizeof err), 0);
+    /* a second writer is refused */
+    struct index *w2;
+    CHECK_INT(index_open(dir, INDEX_WRITE, &w2, err, sizeof err), PB_EBUSY);
+    index_clear(w);
+    doc(w, 7, NULL, "Only paper left", NULL, NULL, NULL);
+    CHECK_INT(index_commit(w, 20, err, sizeof err), 0);
+    CHECK(checked(w));
+    CHECK_INT(search_ids(r, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1 2"); /* the reader's snapshot, until it refreshes */
+    CHECK_INT(index_refresh(r, err, sizeof err), 0);
+    CHECK_INT(search_ids(r, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    CHECK_INT(search_ids(r, "left", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "7");
+    CHECK_INT(index_seq(r), 20);
+    index_close(r);
+    index_close(w);
+    remove_dir(dir);
+}
+
+static void test_leftovers_and_damage(void)
+{
+    char *dir;
+    struct index *ix = small_index(&dir);
+    char err[256], got[64];
+    index_close(ix);
+    /* what a killed writer leaves behind: a half-written segment and an unpublished one */
+    char *tmp = xasprintf("%s/s000099.seg.tmp", dir), *orphan = xasprintf("%s/s000098.seg", dir);
+    FILE *f = fopen(tmp, "w");
+    fputs("half", f);
+    fclose(f);
+    f = fopen(orphan, "w");
+    fputs("never published", f);
+    fclose(f);
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    CHECK(access(tmp, F_OK) != 0 && access(orphan, F_OK) != 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "attention", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1 2");
+    index_close(ix);
+    /* a damaged segment is reported, never read blindly */
+    char *seg = xasprintf("%s/s000001.seg", dir);
+    f = fopen(seg, "r+");
+    CHECK(f != NULL);
+    fseek(f, 400, SEEK_SET);
+    fputc('X', f);
+    fputc('Y', f);
+    fclose(f);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_check(ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "checksum") != NULL);
+    index_close(ix);
+    truncate(seg, 100);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "s000001.seg") != NULL);
+    char *man = xasprintf("%s/MANIFEST", dir);
+    f = fopen(man, "w");
+    fputs("not a manifest\n", f);
+    fclose(f);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), PB_EFORMAT);
+    xfree(tmp);
+    xfree(orphan);
+    xfree(seg);
+    xfree(man);
+    remove_dir(dir);
+}
+
+/* ---- MaxScore against exhaustive scoring on a random corpus ---- */
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+static void zipf_word(char *out, size_t n_vocab)
+{
+    /* rank r with probability ~ 1/r */
+    double u = (next_rand() + 0.5) / 4294967296.0;
+    size_t r = (size_t)pow((double)n_vocab, u);
+    if (r >= n_vocab)
+        r = n_vocab - 1;
+    snprintf(out, 16, "w%zu", r);
+}
+
+static void random_text(char *buf, size_t cap, size_t words)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < words && len + 20 < cap; i++) {
+        char w[16];
+        zipf_word(w, 3000);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", w);
+    }
+}
+
+static void test_pruning_matches_exhaustive(void)
+{
+    char *dir = tmp_dir();
+    struct index *ix;
+    char err[256];
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    char title[256], abs[4096];
+    /* three segments so thresholds carry across them, then deletions */
+    for (uint32_t id = 1; id <= 3000; id++) {
+        random_text(title, sizeof title, 4 + next_rand() % 8);
+        random_text(abs, sizeof abs, 20 + next_rand() % 150);
+        doc(ix, id, NULL, title, abs, "A Author", "cs.LG");
+        if (id % 1000 == 0)
+            CHECK_INT(index_commit(ix, id, err, sizeof err), 0);
+    }
+    for (uint32_t id = 5; id <= 3000; id += 17)
+        index_delete(ix, id);
+    CHECK_INT(index_commit(ix, 4000, err, sizeof err), 0);
+    CHECK(checked(ix));
+    int n_pruned = 0;
+    for (int qi = 0; qi < 300; qi++) {
+        char qtext[512];
+        random_text(qtext, sizeof qtext, 1 + next_rand() % 12);
+        struct query *q;
+        CHECK_INT(query_parse(qtext, strlen(qtext), QUERY_PLAIN, &q, err, sizeof err), 0);
+        struct index_search_opts fast = {10, 0, NULL, 0}, slow = {10, 0, NULL, 1};
+        struct index_result a, b;
+        CHECK_INT(index_search(ix, q, &fast, &a, err, sizeof err), 0);
+        CHECK_INT(index_search(ix, q, &slow, &b, err, sizeof err), 0);
+        CHECK_INT(a.n_hits, b.n_hits);
+        for (size_t i = 0; i < a.n_hits; i++) {
+            /* equal scores may come out in either order only when they differ by rounding */
+            if (a.hits[i].docid != b.hits[i].docid)
+                CHECK(fabsf(a.hits[i].score - b.hits[i].score) < 1e-4f * b.hits[i].score);
+            CHECK(fabsf(a.hits[i].score - b.hits[i].score) <= 1e-4f * b.hits[i].score);
+        }
+        n_pruned += !a.total_exact;
+        index_result_release(&a);
+        index_result_release(&b);
+        query_free(q);
+    }
+    CHECK(n_pruned > 100); /* the test exercised pruning, not only exhaustive paths */
+    index_close(ix);
+    remove_dir(dir);
+}
+
+TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),
+          T(test_replace_delete_merge), T(test_clear_and_refresh), T(test_leftovers_and_damage),
+          T(test_pruning_matches_exhaustive))
