@@ -36,3 +36,6 @@ got=$($PAPERBOY stats --db "$DB" | sed -n 's/^papers: *\([0-9]*\).*/\1/p')
 gotdays=$($PAPERBOY stats --db "$DB" | sed -n 's/.*, \([0-9]*\) paper-day rows/\1/p')
 check crash-rerun-same-papers test "$got" = "$want"
 check crash-rerun-same-listing-rows test "$gotdays" = "$(echo "$wantdays" | head -1)"
+# the kills may have landed while the import was updating the search index
+$PAPERBOY index --db "$DB" check >"$T/icheck.out" 2>&1
+check crash-rerun-index-ok grep -q '^ok: ' "$T/icheck.out"
