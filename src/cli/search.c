@@ -39,6 +39,9 @@ static const char usage_head[] =
     "                  which may match (no operators), ranked by BM25F; docid is the paper\n"
     "                  id (a BEIR corpus id without its 'beir:' prefix)\n"
     "  --latency FILE  with --batch: write each query's time in microseconds, one per line\n"
+    "  --param NAME=X  override a ranking parameter (repeatable; for experiments): k1, and\n"
+    "                  w.FIELD / b.FIELD (field weight, length normalisation) for FIELD in\n"
+    "                  title abstract authors categories id comment\n"
     "\n"
     "The index is brought up to date first if papers were imported since it was built.\n"
     "Exit status: 0 with results or none, 1 on an error, 2 on a usage error.\n"
@@ -54,6 +57,36 @@ static int parse_num(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+static const char *const field_names[IF_COUNT] = {"title", "abstract",  "authors",
+                                                   "categories", "id", "comment"};
+
+/* "k1=1.2", "w.title=2", "b.abstract=0.7" into p. */
+static int set_param(struct index_params *p, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    char *end;
+    if (!eq)
+        return -1;
+    double v = strtod(eq + 1, &end);
+    if (*end || eq[1] == 0 || v < 0 || v > 100)
+        return -1;
+    size_t n = (size_t)(eq - spec);
+    if (n == 2 && !strncmp(spec, "k1", 2)) {
+        p->k1 = (float)v;
+        return 0;
+    }
+    if (n < 3 || (spec[0] != 'w' && spec[0] != 'b') || spec[1] != '.')
+        return -1;
+    for (int f = 0; f < IF_COUNT; f++)
+        if (strlen(field_names[f]) == n - 2 && !strncmp(spec + 2, field_names[f], n - 2)) {
+            if (spec[0] == 'b' && v > 1)
+                return -1;
+            (spec[0] == 'w' ? p->weight : p->b)[f] = (float)v;
+            return 0;
+        }
+    return -1;
+}
+
 static double now_us(void)
 {
     struct timespec ts;
@@ -67,7 +100,7 @@ static const char *trec_id(const char *id)
 }
 
 static int run_batch(struct store *s, struct index *ix, const char *path, long k,
-                     const char *latency_path)
+                     const char *latency_path, const struct index_params *params)
 {
     /* PAPERBOY_EXHAUSTIVE=1 scores every match: tests check that pruning changes nothing */
     const char *ex = getenv("PAPERBOY_EXHAUSTIVE");
@@ -118,7 +151,7 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         memset(&r, 0, sizeof r);
         int qrc = query_parse(text, strlen(text), QUERY_PLAIN, &q, err, sizeof err);
         if (!qrc) {
-            struct index_search_opts o = {(size_t)k, 0, NULL, exhaustive};
+            struct index_search_opts o = {(size_t)k, 0, params, exhaustive};
             qrc = index_search(ix, q, &o, &r, err, sizeof err);
         }
         double t1 = now_us();
@@ -168,11 +201,14 @@ int cmd_search(int argc, char **argv)
                                          {"batch", required_argument, NULL, 'b'},
                                          {"latency", required_argument, NULL, 'l'},
                                          {"explain", no_argument, NULL, 'e'},
+                                         {"param", required_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *batch = NULL, *latency = NULL;
     int is_json = 0, explain = 0, opt;
     long k = 10, offset = 0;
+    struct index_params params;
+    index_params_default(&params);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
         switch (opt) {
@@ -181,6 +217,12 @@ int cmd_search(int argc, char **argv)
         case 'e': explain = 1; break;
         case 'b': batch = optarg; break;
         case 'l': latency = optarg; break;
+        case 'p':
+            if (set_param(&params, optarg)) {
+                fprintf(stderr, "paperboy search: bad --param '%s' (see --help)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'k':
             if (parse_num(optarg, 1, MAX_K, &k)) {
                 fprintf(stderr, "paperboy search: -k wants a number from 1 to %d\n", MAX_K);
@@ -219,7 +261,7 @@ int cmd_search(int argc, char **argv)
     }
     int rc = 0;
     if (batch) {
-        rc = run_batch(s, ix, batch, k, latency);
+        rc = run_batch(s, ix, batch, k, latency, &params);
         index_close(ix);
         store_close(s);
         return rc;
@@ -258,7 +300,7 @@ int cmd_search(int argc, char **argv)
         paper_clear(&p);
         goto out;
     }
-    struct index_search_opts o = {(size_t)k, (size_t)offset, NULL, 0};
+    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0};
     struct index_result r;
     double t0 = now_us();
     if (index_search(ix, q, &o, &r, err, sizeof err)) {

@@ -25,6 +25,11 @@
 #define MAX_VARIANTS 3
 #define MAX_PHRASE 32   /* terms in one phrase; longer phrases keep their first 32 */
 #define MAX_UNITS 512
+/* In a disjunction of words, a compound also contributes its parts ("0-dimensional" also
+ * finds "dimensional"); measured on SciFact train in docs/BENCHMARKS.md. */
+#ifndef WORD_PARTS
+#define WORD_PARTS 1
+#endif
 #define TEXT_FIELDS ((1u << IF_TITLE) | (1u << IF_ABSTRACT) | (1u << IF_COMMENT))
 #define ALL_FIELDS ((1u << IF_COUNT) - 1)
 
@@ -84,11 +89,15 @@ struct tokvec {
     uint8_t len[MAX_PHRASE];
     uint32_t pos[MAX_PHRASE];
     size_t n;
-    int compound; /* index of a compound token covering the whole word, or -1 */
     size_t n_seen;
-    size_t text_len;
+    uint32_t comp_start, comp_end; /* byte span of the last compound; parts inside it are the
+                                      compound's own and are skipped unless with_parts */
+    int has_comp;
+    int with_parts;
 };
 
+/* A word of the query becomes its terms in order; a compound ("gpt-4") stands for its parts,
+ * so "GPT-4" is the single term gpt-4 and "GPT-4 model" the phrase gpt-4 model. */
 static int collect_token(void *ctx, const struct token *t)
 {
     struct tokvec *v = ctx;
@@ -96,17 +105,13 @@ static int collect_token(void *ctx, const struct token *t)
     if (t->flags & TOKEN_STOP)
         return 0;
     if (t->flags & TOKEN_COMPOUND) {
-        if (v->compound < 0 && t->start_off == 0 && t->end_off == v->text_len && v->n == 0) {
-            memcpy(v->term[0], t->term, t->len);
-            v->term[0][t->len] = 0;
-            v->len[0] = (uint8_t)t->len;
-            v->pos[0] = t->pos;
-            v->compound = 0;
-        }
+        v->has_comp = 1;
+        v->comp_start = t->start_off;
+        v->comp_end = t->end_off;
+    } else if (v->has_comp && t->start_off >= v->comp_start && t->end_off <= v->comp_end &&
+               !v->with_parts) {
         return 0;
     }
-    if (v->compound >= 0)
-        return 0;
     if (v->n == MAX_PHRASE)
         return 1;
     memcpy(v->term[v->n], t->term, t->len);
@@ -120,9 +125,8 @@ static int collect_token(void *ctx, const struct token *t)
 static void variant_from(struct variant *var, unsigned fields, const struct tokvec *tv)
 {
     var->fields = fields;
-    size_t n = tv->compound >= 0 ? 1 : tv->n;
-    var->n = n;
-    for (size_t i = 0; i < n; i++) {
+    var->n = tv->n;
+    for (size_t i = 0; i < tv->n; i++) {
         var->term[i] = xstrndup(tv->term[i], tv->len[i]);
         var->len[i] = tv->len[i];
         var->off[i] = tv->pos[i] - tv->pos[0];
@@ -131,7 +135,8 @@ static void variant_from(struct variant *var, unsigned fields, const struct tokv
 
 /* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
  * term (only stop words or punctuation). */
-static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields)
+static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields,
+                              int with_parts)
 {
     static const enum token_mode modes[3] = {TOKEN_TEXT, TOKEN_NAMES, TOKEN_CODES};
     static const unsigned mode_fields[3] = {TEXT_FIELDS, 1u << IF_AUTHORS,
@@ -145,19 +150,17 @@ static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned 
         if (!fm)
             continue;
         struct tokvec *tv = xmalloc(sizeof *tv);
-        tv->n = 0;
-        tv->compound = -1;
-        tv->n_seen = 0;
-        tv->text_len = len;
+        memset(tv, 0, sizeof *tv);
+        tv->with_parts = with_parts;
         tokenizer_run(tok, modes[m], text, len, 0, collect_token, tv);
-        if (m == 0 && fields == ALL_FIELDS && !tv->n && tv->compound < 0 && tv->n_seen) {
+        if (m == 0 && fields == ALL_FIELDS && !tv->n && tv->n_seen) {
             /* a stop word ("and") is not looked up in names and codes either */
             xfree(tv);
             break;
         }
-        if (tv->n || tv->compound >= 0) {
+        if (tv->n) {
             /* the same terms as an earlier variant: widen that one instead */
-            size_t n = tv->compound >= 0 ? 1 : tv->n;
+            size_t n = tv->n;
             int merged = 0;
             for (size_t k = 0; k < lf->n_v && !merged; k++) {
                 struct variant *o = &lf->v[k];
@@ -266,7 +269,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
                           int scoring)
 {
     if (q->kind == QN_WORD || q->kind == QN_PHRASE) {
-        struct leaf *lf = make_leaf(tok, q->text, q->fields);
+        struct leaf *lf = make_leaf(tok, q->text, q->fields, 0);
         return lf ? leaf_node(pl, lf, scoring) : NULL;
     }
     struct node *n = xcalloc(1, sizeof *n);
@@ -279,7 +282,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
             if (c)
                 add_kid(&n->neg, &n->n_neg, c);
         } else if (flat) {
-            struct leaf *lf = make_leaf(tok, k->text, k->fields);
+            struct leaf *lf = make_leaf(tok, k->text, k->fields, WORD_PARTS);
             int multi = 0;
             for (size_t v = 0; lf && v < lf->n_v; v++)
                 multi |= lf->v[v].n > 1;
