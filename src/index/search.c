@@ -728,7 +728,8 @@ struct ucur { /* a scoring unit in one segment */
     float sb_ub;      /* its bound */
 };
 
-static inline float unit_score(const struct stats *st, const struct ucur *uc, const uint8_t *norm)
+static inline float unit_score(const struct stats *st, const struct ucur *uc,
+                               const struct seg *s, uint32_t d)
 {
     const struct seg_cursor *c = uc->c;
     unsigned m = c->masks[c->i] & uc->u->fields;
@@ -736,7 +737,7 @@ static inline float unit_score(const struct stats *st, const struct ucur *uc, co
     while (m) {
         int f = __builtin_ctz(m);
         m &= m - 1;
-        tfc += (float)c->tf[c->i][f] * st->inv_norm[f][norm[f]];
+        tfc += (float)c->tf[c->i][f] * st->inv_norm[f][s->norms[f][d]];
     }
     return uc->idf_k * tfc / ((float)st->k1 + tfc);
 }
@@ -766,17 +767,16 @@ static void eval_segment(const struct stats *st, struct seg_ctx *sc, const struc
 {
     struct it *it = it_build(sc, root);
     for (uint32_t d = it_advance(sc, it, 0); d != SEG_DOC_END; d = it_advance(sc, it, d + 1)) {
-        const struct seg_doc *doc = &sc->s->docs[d];
-        if (is_del(sc->del, d) || !day_ok(doc->day, lo, hi))
+        if (is_del(sc->del, d) || !day_ok(sc->s->days[d], lo, hi))
             continue;
         (*total)++;
         float score = 0;
         for (size_t i = 0; i < n_uc; i++) {
             if (!uc[i].c || seg_cursor_advance(uc[i].c, d) != d)
                 continue;
-            score += unit_score(st, &uc[i], doc->norm);
+            score += unit_score(st, &uc[i], sc->s, d);
         }
-        heap_offer(hp, doc->docid, score);
+        heap_offer(hp, sc->s->docids[d], score);
     }
     it_free(it);
 }
@@ -823,11 +823,48 @@ static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
     return u->sb_ub;
 }
 
-/* Block-max MaxScore over a disjunction of single-term units. Units sorted by their bound;
- * those whose bounds together cannot lift a document above the current k-th score are
- * "non-essential": only probed for candidates that the essential ones produce. Before a
- * candidate is scored, the sum of the per-block bounds of every unit is checked; when it
- * cannot beat the k-th score, all essential cursors jump past the shortest of those blocks. */
+#define WINDOW 4096 /* documents per window of the bulk MaxScore scorer */
+
+/* Adds the contributions of unit u for every posting below wend into acc (window at base). */
+static void accumulate(const struct stats *st, struct ucur *u, const struct seg *s, uint32_t base,
+                       uint32_t wend, float *acc, uint64_t *touched)
+{
+    struct seg_cursor *c = u->c;
+    unsigned fields = u->u->fields;
+    float idf_k = u->idf_k, k1 = (float)st->k1;
+    while (c->doc < wend) {
+        uint32_t k = c->i, n = c->n;
+        for (; k < n && c->docs[k] < wend; k++) {
+            uint32_t d = c->docs[k];
+            unsigned m = c->masks[k] & fields;
+            float tfc = 0;
+            while (m) {
+                int f = __builtin_ctz(m);
+                m &= m - 1;
+                tfc += (float)c->tf[k][f] * st->inv_norm[f][s->norms[f][d]];
+            }
+            uint32_t j = d - base;
+            acc[j] += idf_k * tfc / (k1 + tfc);
+            touched[j >> 6] |= 1ull << (j & 63);
+        }
+        if (k < n) {
+            c->i = k;
+            c->doc = c->docs[k];
+            break;
+        }
+        /* block done: on to the next */
+        c->i = n - 1;
+        c->doc = c->docs[n - 1];
+        seg_cursor_next(c);
+    }
+}
+
+/* MaxScore over a disjunction of single-term units, in windows of documents. Units are sorted
+ * by their upper bound; the "non-essential" ones, whose bounds together cannot lift a document
+ * above the current k-th score (theta), never produce candidates. In each window the essential
+ * units add their scores into an array term by term (no per-document merging of cursors);
+ * then each touched document that can still compete is completed by probing the non-essential
+ * units, most valuable first, while the block-max bounds say it can still make the top k. */
 static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct ucur *uc,
                              size_t n_uc, int32_t lo, int32_t hi, struct heap *hp,
                              uint64_t *total, int *exact)
@@ -844,78 +881,80 @@ static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct 
         return;
     qsort(uc, n, sizeof *uc, cmp_ub);
     float cum[MAX_UNITS], bcum[MAX_UNITS];
-    float acc = 0;
+    float acc_sum = 0;
     for (size_t i = 0; i < n; i++) {
-        acc += uc[i].ub;
-        cum[i] = acc;
+        acc_sum += uc[i].ub;
+        cum[i] = acc_sum;
     }
-    size_t ess = 0; /* units [ess, n) are essential */
+    const struct seg *s = sc->s;
+    int filter_days = lo != INT32_MIN || hi != INT32_MAX;
     float theta = heap_threshold(hp);
     /* ties: a document scoring exactly theta can still win on docid, so prune only below */
+    size_t ess = 0; /* units [ess, n) are essential */
     while (ess < n && cum[ess] < theta)
         ess++;
-    if (ess >= n)
-        return;
-    if (ess)
-        *exact = 0;
+    float *acc = xcalloc(WINDOW, sizeof *acc);
+    uint64_t touched[WINDOW / 64];
+    memset(touched, 0, sizeof touched);
     for (;;) {
-        uint32_t d = SEG_DOC_END;
-        for (size_t i = ess; i < n; i++)
-            if (uc[i].c->doc < d)
-                d = uc[i].c->doc;
-        if (d == SEG_DOC_END)
+        if (ess >= n)
             break;
-        /* bound from the blocks: the essential units positioned on d, the non-essential ones
-         * wherever d would be; skip d without touching its document when it cannot compete */
-        float bound = 0;
+        if (ess)
+            *exact = 0;
+        uint32_t base = SEG_DOC_END;
         for (size_t i = ess; i < n; i++)
-            if (uc[i].c->doc == d)
-                bound += block_ub(st, &uc[i], d);
-        float ne = 0;
-        for (size_t i = 0; i < ess; i++) {
-            ne += block_ub(st, &uc[i], d);
-            bcum[i] = ne;
-        }
-        if (bound + ne >= theta) {
-            const struct seg_doc *doc = &sc->s->docs[d];
-            if (!is_del(sc->del, d) && day_ok(doc->day, lo, hi)) {
-                float score = 0;
-                for (size_t i = ess; i < n; i++)
-                    if (uc[i].c->doc == d)
-                        score += unit_score(st, &uc[i], doc->norm);
-                int skip = 0;
-                for (size_t i = ess; i-- > 0;) {
-                    if (score + bcum[i] < theta) {
-                        skip = 1;
-                        break;
+            if (uc[i].c->doc < base)
+                base = uc[i].c->doc;
+        if (base == SEG_DOC_END)
+            break;
+        uint32_t wend = base + WINDOW < base ? SEG_DOC_END : base + WINDOW;
+        size_t ess_w = ess;
+        for (size_t i = ess_w; i < n; i++)
+            accumulate(st, &uc[i], s, base, wend, acc, touched);
+        for (size_t w = 0; w < WINDOW / 64; w++) {
+            uint64_t bits = touched[w];
+            touched[w] = 0;
+            while (bits) {
+                uint32_t j = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+                bits &= bits - 1;
+                float score = acc[j];
+                acc[j] = 0;
+                uint32_t d = base + j;
+                if (score <= 0 || is_del(sc->del, d) ||
+                    (filter_days && !day_ok(s->days[d], lo, hi)))
+                    continue; /* 0: the term is there, but only in fields the unit ignores */
+                if (ess_w) {
+                    float ne = 0;
+                    for (size_t i = 0; i < ess_w; i++) {
+                        ne += block_ub(st, &uc[i], d);
+                        bcum[i] = ne;
                     }
-                    if (seg_cursor_advance(uc[i].c, d) == d)
-                        score += unit_score(st, &uc[i], doc->norm);
-                }
-                /* 0: the term is in this document, but only in fields the unit ignores */
-                if (!skip && score > 0)
-                    (*total)++;
-                if (!skip && score > 0 && score >= theta) {
-                    heap_offer(hp, doc->docid, score);
-                    float t2 = heap_threshold(hp);
-                    if (t2 > theta) {
-                        theta = t2;
-                        while (ess < n && cum[ess] < theta) {
-                            ess++;
-                            *exact = 0;
-                        }
-                        if (ess >= n)
+                    int skip = 0;
+                    for (size_t i = ess_w; i-- > 0;) {
+                        if (score + bcum[i] < theta) {
+                            skip = 1;
                             break;
+                        }
+                        if (seg_cursor_advance(uc[i].c, d) == d)
+                            score += unit_score(st, &uc[i], s, d);
                     }
+                    if (skip)
+                        continue;
+                }
+                (*total)++;
+                if (score < theta)
+                    continue;
+                heap_offer(hp, s->docids[d], score);
+                float t2 = heap_threshold(hp);
+                if (t2 > theta) {
+                    theta = t2;
+                    while (ess < n && cum[ess] < theta)
+                        ess++;
                 }
             }
-        } else {
-            *exact = 0;
         }
-        for (size_t i = ess; i < n; i++)
-            if (uc[i].c->doc == d)
-                seg_cursor_next(uc[i].c);
     }
+    xfree(acc);
 }
 
 static void run(struct index *ix, struct plan *pl, const struct stats *st, int32_t lo, int32_t hi,

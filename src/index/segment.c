@@ -9,7 +9,8 @@
  *            varint tf per set field bit (low bit first)
  *   pos      per term, per document in postings order, per set field in bit order: tf varints
  *            of position deltas (the first from 0)
- *   docs     n_docs struct seg_doc: caller's docid, day, quantised length of each field
+ *   docs     by column: n_docs u32 caller's docids, n_docs i32 days, then for each field
+ *            n_docs u8 quantised lengths (seg_norm_encode)
  *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents
  *   dict     n_terms struct seg_term sorted by term bytes: df, blocks, offsets, and the
  *            highest reference score factor (max_tfc) over the term's postings
@@ -467,8 +468,27 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
     for (uint32_t i = 0; i < n_docs; i++)
         pids[i] = (struct seg_pid){docs[i].docid, i};
     qsort(pids, n_docs, sizeof *pids, cmp_pid);
-    if (!rc)
-        rc = write_section(o->f, &off, docs, (size_t)n_docs * sizeof *docs, &h.off_docs);
+    if (!rc) {
+        /* columns: docids, days, then the length codes field by field */
+        size_t cap = (size_t)n_docs * 4 + 1;
+        uint8_t *col = xmalloc(cap);
+        for (uint32_t i = 0; i < n_docs; i++)
+            memcpy(col + 4 * (size_t)i, &docs[i].docid, 4);
+        rc = write_section(o->f, &off, col, (size_t)n_docs * 4, &h.off_docs);
+        for (uint32_t i = 0; i < n_docs; i++)
+            memcpy(col + 4 * (size_t)i, &docs[i].day, 4);
+        if (!rc && n_docs && fwrite(col, (size_t)n_docs * 4, 1, o->f) != 1)
+            rc = -1;
+        off += (uint64_t)n_docs * 4;
+        for (int f = 0; f < IF_COUNT && !rc; f++) {
+            for (uint32_t i = 0; i < n_docs; i++)
+                col[i] = docs[i].norm[f];
+            if (n_docs && fwrite(col, n_docs, 1, o->f) != 1)
+                rc = -1;
+            off += n_docs;
+        }
+        xfree(col);
+    }
     if (!rc)
         rc = write_section(o->f, &off, pids, (size_t)n_docs * sizeof *pids, &h.off_pids);
     xfree(pids);
@@ -806,7 +826,7 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         why = "sections out of order";
     else if (h->off_docs % 8 || h->off_pids % 8 || h->off_dict % 8 || h->off_blocks % 8)
         why = "sections misaligned";
-    else if ((uint64_t)h->n_docs * sizeof(struct seg_doc) > h->off_pids - h->off_docs ||
+    else if ((uint64_t)h->n_docs * (8 + IF_COUNT) > h->off_pids - h->off_docs ||
              (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids ||
              (uint64_t)h->n_terms * sizeof(struct seg_term) > h->off_strings - h->off_dict ||
              (uint64_t)h->n_blocks * sizeof(struct seg_block) > h->off_end - h->off_blocks)
@@ -821,7 +841,10 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
     s->map = m;
     s->map_len = size;
     s->h = h;
-    s->docs = (const void *)(s->map + h->off_docs);
+    s->docids = (const void *)(s->map + h->off_docs);
+    s->days = (const void *)(s->map + h->off_docs + 4 * (uint64_t)h->n_docs);
+    for (int f = 0; f < IF_COUNT; f++)
+        s->norms[f] = s->map + h->off_docs + (8 + (uint64_t)f) * h->n_docs;
     s->pids = (const void *)(s->map + h->off_pids);
     s->terms = (const void *)(s->map + h->off_dict);
     s->strings = (const char *)(s->map + h->off_strings);
@@ -1011,7 +1034,7 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
                 continue;
             }
             src[i].remap[d] = n_docs;
-            docs[n_docs] = segs[i]->docs[d];
+            seg_doc_at(segs[i], d, &docs[n_docs]);
             for (int f = 0; f < IF_COUNT; f++)
                 len_sum[f] += seg_norm_decode(docs[n_docs].norm[f]);
             n_docs++;
@@ -1107,7 +1130,7 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
     if (checksum(s->map + sizeof *h, h->off_end - sizeof *h) != h->checksum)
         BAD("checksum mismatch");
     for (uint32_t i = 0; i < h->n_docs; i++) {
-        if (s->pids[i].docnum >= h->n_docs || s->docs[s->pids[i].docnum].docid != s->pids[i].docid)
+        if (s->pids[i].docnum >= h->n_docs || s->docids[s->pids[i].docnum] != s->pids[i].docid)
             BAD("pid table entry %u does not match the documents", i);
         if (i && s->pids[i - 1].docid >= s->pids[i].docid)
             BAD("pid table not sorted at %u", i);
@@ -1148,7 +1171,9 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
                 BAD("posting of '%.*s' has field mask %#x", t->len, s->strings + t->str_off,
                     mask);
             fields |= mask;
-            float x = ref_tfc((const float(*)[256])ref_inv, c->tf[c->i], s->docs[c->doc].norm);
+            struct seg_doc dd;
+            seg_doc_at(s, c->doc, &dd);
+            float x = ref_tfc((const float(*)[256])ref_inv, c->tf[c->i], dd.norm);
             if (x > b->max_tfc * 1.0001f + 1e-6f || x > t->max_tfc * 1.0001f + 1e-6f)
                 BAD("block bound of '%.*s' does not hold for document %u", t->len,
                     s->strings + t->str_off, c->doc);
