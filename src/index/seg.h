@@ -14,7 +14,7 @@
 
 /* Little-endian host layout (x86-64, aarch64); sizes checked with static asserts. */
 struct seg_header {
-    char magic[8]; /* "PBSEG01\n" */
+    char magic[8]; /* "PBSEG02\n" */
     uint32_t n_docs, n_terms, n_blocks, reserved;
     uint64_t len_sum[IF_COUNT]; /* total tokens per field, for average lengths */
     /* the reference BM25F parameters the block maxima were computed with */

@@ -1,12 +1,13 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG01\n", counts, per-field length sums, section
+ *   header   struct seg_header: magic "PBSEG02\n", counts, per-field length sums, section
  *            offsets, and a 64-bit checksum of everything after the header
  *   post     per term, its postings in blocks of SEG_BLOCK documents; per document:
  *            varint(docnum - previous docnum; the first of the term counts from -1, the first
- *            of a block from the previous block's last_doc), one byte field mask, then one
- *            varint tf per set field bit (low bit first)
+ *            of a block from the previous block's last_doc), then one byte field << 4 | tf
+ *            when the term is in one field with tf <= 15 (most postings), else 0xFF, a field
+ *            mask byte and one varint tf per set field bit (low bit first)
  *   pos      per term, per document in postings order, per set field in bit order: tf varints
  *            of position deltas (the first from 0)
  *   docs     by column: n_docs u32 caller's docids, n_docs i32 days, then for each field
@@ -35,7 +36,7 @@
 #include "../util/alloc.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '1', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '2', '\n'};
 
 _Static_assert(sizeof(struct seg_header) == 8 + 16 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
                "header");
@@ -119,6 +120,10 @@ static inline const uint8_t *skip_varints(const uint8_t *p, uint64_t n)
     return p;
 }
 
+/* The byte after a document gap: (field << 4 | tf) for a posting in one field with tf <= 15,
+ * else POST_ESCAPE followed by the field mask and one varint tf per field. */
+#define POST_ESCAPE 0xFF
+
 /* Decodes n postings of a block starting at p (prev: the docnum before the block). */
 static const uint8_t *decode_postings(const uint8_t *p, uint32_t prev, uint32_t n, uint32_t *docs,
                                       uint8_t *masks, uint32_t (*tf)[IF_COUNT])
@@ -128,9 +133,16 @@ static const uint8_t *decode_postings(const uint8_t *p, uint32_t prev, uint32_t 
         p = get_varint(p, &delta);
         prev += delta;
         docs[i] = prev;
+        unsigned b = *p++;
+        memset(tf[i], 0, sizeof tf[i]);
+        if (b != POST_ESCAPE) {
+            unsigned f = (b >> 4) % IF_COUNT; /* % keeps a damaged byte in range */
+            masks[i] = (uint8_t)(1u << f);
+            tf[i][f] = b & 15;
+            continue;
+        }
         unsigned mask = *p++;
         masks[i] = (uint8_t)mask;
-        memset(tf[i], 0, sizeof tf[i]);
         while (mask) {
             int f = __builtin_ctz(mask);
             mask &= mask - 1;
@@ -246,12 +258,20 @@ static void tb_add(struct tb *b, uint32_t docnum, const uint32_t tf[IF_COUNT],
     for (int f = 0; f < IF_COUNT; f++)
         if (tf[f])
             mask |= (uint8_t)(1u << f);
-    bytes_byte(&b->post, mask);
+    int single = !(mask & (mask - 1)), f1 = __builtin_ctz(mask);
+    if (single && tf[f1] <= 15) {
+        bytes_byte(&b->post, (uint8_t)(f1 << 4 | tf[f1])); /* one field, small tf: one byte */
+    } else {
+        bytes_byte(&b->post, POST_ESCAPE);
+        bytes_byte(&b->post, mask);
+        for (int f = 0; f < IF_COUNT; f++)
+            if (tf[f])
+                bytes_varint(&b->post, tf[f]);
+    }
     const uint32_t *pp = positions;
     for (int f = 0; f < IF_COUNT; f++) {
         if (!tf[f])
             continue;
-        bytes_varint(&b->post, tf[f]);
         uint32_t last = 0;
         for (uint32_t k = 0; k < tf[f]; k++) {
             bytes_varint(&b->pos, pp[k] - last);
