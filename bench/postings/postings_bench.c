@@ -34,9 +34,10 @@ int main(int argc, char **argv)
     for (int rep = 0; rep < 3; rep++) {
         double t0 = now();
         postings = tfs = packed_bits = fixed_bytes = 0;
-        for (uint32_t ti = 0; ti < s->h->n_terms; ti++) {
-            const struct seg_term *t = &s->terms[ti];
-            seg_cursor_init(c, s, t);
+        struct seg_term_iter it;
+        seg_term_iter_init(&it, s);
+        while (seg_term_iter_next(&it) == 1) {
+            seg_cursor_init(c, s, &it.cur);
             uint32_t prev = UINT32_MAX, max_gap = 0, max_tf = 0, in_blk = 0;
             for (; c->doc != SEG_DOC_END; seg_cursor_next(c)) {
                 uint32_t gap = c->doc - prev;
@@ -80,6 +81,12 @@ int main(int argc, char **argv)
            (double)postings / best / 1e6, best);
     printf("positions      %zu bytes (%.2f bytes/posting)\n", s->pos_len,
            (double)s->pos_len / (double)postings);
+    printf("dictionary     %zu bytes for %u terms (%.1f bytes/term), %u stored blocks\n",
+           s->dict_len + (size_t)s->n_groups * sizeof(struct seg_dgroup), s->h->n_terms,
+           (double)(s->dict_len + (size_t)s->n_groups * sizeof(struct seg_dgroup)) /
+               (s->h->n_terms ? s->h->n_terms : 1),
+           s->h->n_blocks);
+    printf("file           %zu bytes\n", s->map_len);
     fprintf(stderr, "(checksum %llu)\n", (unsigned long long)sum);
     xfree(c);
     seg_close(s);

@@ -396,9 +396,9 @@ static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *del;
         const struct seg *s = index_seg(ix, i, &del);
-        const struct seg_term *t = seg_find(s, term, len);
-        if (t)
-            df += t->df;
+        struct seg_term t;
+        if (seg_find(s, term, len, &t))
+            df += t.df;
     }
     return df;
 }
@@ -550,11 +550,11 @@ struct seg_ctx {
 
 static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len)
 {
-    const struct seg_term *t = seg_find(sc->s, term, len);
-    if (!t)
+    struct seg_term t;
+    if (!seg_find(sc->s, term, len, &t))
         return NULL;
     struct seg_cursor *c = xmalloc(sizeof *c);
-    seg_cursor_init(c, sc->s, t);
+    seg_cursor_init(c, sc->s, &t);
     sc->all = xgrow(sc->all, sizeof *sc->all, sc->n_all + 1, &sc->cap_all);
     sc->all[sc->n_all++] = c;
     return c;
@@ -793,8 +793,8 @@ static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
 {
     if (u->sb_last >= d && u->sb != UINT32_MAX)
         return u->sb_ub;
-    const struct seg_term *t = u->c->t;
-    const struct seg_block *b = u->c->s->blocks + t->block0;
+    const struct seg_term *t = &u->c->t;
+    const struct seg_block *b = u->c->blocks;
     uint32_t lo = u->sb == UINT32_MAX ? 0 : u->sb, hi = t->n_blocks;
     /* gallop: the next block is the usual answer */
     uint32_t step = 1;
@@ -991,7 +991,7 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
                 if ((u->fields & (1u << f)) && ratio[f] > uc[i].ratio)
                     uc[i].ratio = ratio[f];
             if (uc[i].c)
-                uc[i].ub = bound_of(st, uc[i].c->t->max_tfc, uc[i].ratio, uc[i].idf_k);
+                uc[i].ub = bound_of(st, uc[i].c->t.max_tfc, uc[i].ratio, uc[i].idf_k);
         }
         if (pl->is_disjunction)
             maxscore_segment(st, &sc, uc, pl->n_units, lo, hi, hp, total, exact);

@@ -14,8 +14,8 @@
 
 /* Little-endian host layout (x86-64, aarch64); sizes checked with static asserts. */
 struct seg_header {
-    char magic[8]; /* "PBSEG02\n" */
-    uint32_t n_docs, n_terms, n_blocks, reserved;
+    char magic[8]; /* "PBSEG03\n" */
+    uint32_t n_docs, n_terms, n_blocks, n_groups;
     uint64_t len_sum[IF_COUNT]; /* total tokens per field, for average lengths */
     /* the reference BM25F parameters the block maxima were computed with */
     float ref_weight[IF_COUNT], ref_b[IF_COUNT], ref_avglen[IF_COUNT];
@@ -34,15 +34,22 @@ struct seg_pid {
     uint32_t docid, docnum;
 };
 
+/* A dictionary entry, as decoded (on disk the dictionary is prefix-compressed: segment.c). */
 struct seg_term {
-    uint32_t str_off;
     uint32_t df;
-    uint32_t block0, n_blocks;
+    uint32_t block0, n_blocks; /* blocks section index of the first block when n_blocks > 1 */
     uint64_t post_off, pos_off;
     float max_tfc; /* highest reference tfc over the term's postings (see seg_block) */
     uint8_t fields; /* union of field masks */
     uint8_t len;
-    uint16_t pad;
+    char str[256]; /* the term, NUL-terminated */
+};
+
+/* The sparse index over the dictionary: one entry per group of SEG_DICT_GROUP terms. */
+#define SEG_DICT_GROUP 32
+struct seg_dgroup {
+    uint32_t data_off; /* where the group starts in the dictionary data */
+    uint32_t block0;   /* blocks section index of the group's first multi-block term */
 };
 
 /* max_tfc: the highest tfc = sum_f ref_weight_f * tf_f / (1 - ref_b_f + ref_b_f * len_f /
@@ -69,8 +76,10 @@ struct seg {
     const int32_t *days;
     const uint8_t *norms[IF_COUNT];
     const struct seg_pid *pids;
-    const struct seg_term *terms;
-    const char *strings;
+    const struct seg_dgroup *groups;
+    uint32_t n_groups;
+    const uint8_t *dict; /* dictionary data */
+    size_t dict_len;
     const struct seg_block *blocks;
     const uint8_t *post, *pos;
     size_t post_len, pos_len;
@@ -95,15 +104,28 @@ PB_MUST_CHECK int seg_open(const char *path, struct seg **out, char *err, size_t
 void seg_close(struct seg *s);
 /* Full verification (checksum, order, decodability, block maxima). */
 PB_MUST_CHECK int seg_check(const struct seg *s, char *err, size_t err_len);
-/* Dictionary lookup; NULL if absent. */
-const struct seg_term *seg_find(const struct seg *s, const char *term, size_t len);
+/* Dictionary lookup: 1 and *out filled if present, else 0. */
+int seg_find(const struct seg *s, const char *term, size_t len, struct seg_term *out);
+
+/* Walks the dictionary in order. */
+struct seg_term_iter {
+    const struct seg *s;
+    uint32_t group, in_group, block_next;
+    const uint8_t *p;
+    struct seg_term cur;
+};
+void seg_term_iter_init(struct seg_term_iter *it, const struct seg *s);
+/* 1: it->cur holds the next term; 0: no more; -1: the dictionary is damaged. */
+int seg_term_iter_next(struct seg_term_iter *it);
 /* Document number of docid or -1. */
 int64_t seg_docnum(const struct seg *s, uint32_t docid);
 
 /* A postings cursor over one term of one segment. */
 struct seg_cursor {
     const struct seg *s;
-    const struct seg_term *t;
+    struct seg_term t;
+    const struct seg_block *blocks; /* the term's blocks: in the file, or `one` */
+    struct seg_block one;           /* the block of a term with one block (not stored) */
     uint32_t blk;    /* current block (index within the term) */
     uint32_t n, i;   /* docs decoded in the block, current index */
     uint32_t doc;    /* current docnum or SEG_DOC_END */

@@ -1,7 +1,7 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG02\n", counts, per-field length sums, section
+ *   header   struct seg_header: magic "PBSEG03\n", counts, per-field length sums, section
  *            offsets, and a 64-bit checksum of everything after the header
  *   post     per term, its postings in blocks of SEG_BLOCK documents; per document:
  *            varint(docnum - previous docnum; the first of the term counts from -1, the first
@@ -13,11 +13,19 @@
  *   docs     by column: n_docs u32 caller's docids, n_docs i32 days, then for each field
  *            n_docs u8 quantised lengths (seg_norm_encode)
  *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents
- *   dict     n_terms struct seg_term sorted by term bytes: df, blocks, offsets, and the
- *            highest reference score factor (max_tfc) over the term's postings
- *   strings  the term bytes (not NUL-terminated)
- *   blocks   struct seg_block per postings block: last docnum, offsets, and the block's
- *            highest reference score factor (the block-max bound of dynamic pruning; seg.h)
+ *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
+ *            SEG_DICT_GROUP terms (offset of the group's data, its first block index)
+ *   terms    the dictionary data, terms in byte order, per term: varint shared-prefix length
+ *            with the previous term of its group (0 for a group's first), varint suffix
+ *            length, the suffix, varint df, varint64 postings offset and varint64 positions
+ *            offset (deltas from the previous term of the group; the first is absolute), the
+ *            field-mask byte, and max_tfc as a bfloat16 rounded up (2 bytes, little-endian).
+ *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
+ *            term order from the group's first block index; a smaller term's one block is
+ *            implied (offsets 0, its max_tfc the term's)
+ *   blocks   struct seg_block per postings block of the terms with more than one: last
+ *            docnum, offsets, and the block's highest reference score factor (the block-max
+ *            bound of dynamic pruning; seg.h)
  * Files are written to NAME.tmp, checksummed, fsync'ed and renamed: a segment either exists
  * complete or not at all. */
 #include "seg.h"
@@ -36,12 +44,12 @@
 #include "../util/alloc.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '2', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '3', '\n'};
 
 _Static_assert(sizeof(struct seg_header) == 8 + 16 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
                "header");
 _Static_assert(sizeof(struct seg_doc) == 16, "doc");
-_Static_assert(sizeof(struct seg_term) == 40, "term");
+_Static_assert(sizeof(struct seg_dgroup) == 8, "group");
 _Static_assert(sizeof(struct seg_block) == 16, "block");
 
 static void seterr(char *err, size_t err_len, const char *fmt, ...)
@@ -292,9 +300,13 @@ struct seg_out {
     char *path, *tmp, *pos_tmp;
     FILE *f, *fpos;
     uint64_t post_len, pos_len;
-    struct seg_term *terms;
-    size_t n_terms, cap_terms;
-    struct bytes strings;
+    size_t n_terms;
+    struct bytes dict;           /* dictionary data */
+    struct seg_dgroup *groups;
+    size_t n_groups, cap_groups;
+    char prev[256];              /* previous term, for prefix compression */
+    size_t prev_len;
+    uint64_t prev_post, prev_pos;
     struct seg_block *blocks;
     size_t n_blocks, cap_blocks;
     int failed;
@@ -357,10 +369,38 @@ static void out_discard(struct seg_out *o)
     xfree(o->path);
     xfree(o->tmp);
     xfree(o->pos_tmp);
-    xfree(o->terms);
-    xfree(o->strings.p);
+    xfree(o->dict.p);
+    xfree(o->groups);
     xfree(o->blocks);
     memset(o, 0, sizeof *o);
+}
+
+/* max_tfc in 16 bits (bfloat16), rounded up so it stays an upper bound. */
+static uint16_t bf16_up(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    if (u & 0xFFFF)
+        u += 0x10000;
+    return (uint16_t)(u >> 16);
+}
+
+static float bf16_float(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
+static inline void bytes_varint64(struct bytes *b, uint64_t v)
+{
+    bytes_reserve(b, 10);
+    while (v >= 0x80) {
+        b->p[b->len++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    b->p[b->len++] = (uint8_t)v;
 }
 
 static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
@@ -368,20 +408,6 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
     tb_close_block(b);
     if (!b->df)
         return;
-    o->terms = xgrow(o->terms, sizeof *o->terms, o->n_terms + 1, &o->cap_terms);
-    struct seg_term *t = &o->terms[o->n_terms++];
-    memset(t, 0, sizeof *t);
-    t->str_off = (uint32_t)o->strings.len;
-    t->len = (uint8_t)len;
-    bytes_reserve(&o->strings, len);
-    memcpy(o->strings.p + o->strings.len, term, len);
-    o->strings.len += len;
-    t->df = b->df;
-    t->block0 = (uint32_t)o->n_blocks;
-    t->n_blocks = (uint32_t)b->n_blocks;
-    t->post_off = o->post_len;
-    t->pos_off = o->pos_len;
-    t->fields = b->fields;
     /* block maxima: decode each block once more */
     float term_max = 0;
     for (size_t k = 0; k < b->n_blocks; k++) {
@@ -400,10 +426,40 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         if (m > term_max)
             term_max = m;
     }
-    t->max_tfc = term_max;
-    o->blocks = xgrow(o->blocks, sizeof *o->blocks, o->n_blocks + b->n_blocks, &o->cap_blocks);
-    memcpy(o->blocks + o->n_blocks, b->blocks, b->n_blocks * sizeof *b->blocks);
-    o->n_blocks += b->n_blocks;
+    /* the dictionary entry, prefix-compressed within its group */
+    size_t prefix = 0;
+    if (o->n_terms % SEG_DICT_GROUP == 0) {
+        o->groups = xgrow(o->groups, sizeof *o->groups, o->n_groups + 1, &o->cap_groups);
+        o->groups[o->n_groups++] = (struct seg_dgroup){(uint32_t)o->dict.len,
+                                                       (uint32_t)o->n_blocks};
+        o->prev_post = o->prev_pos = 0;
+    } else {
+        while (prefix < len && prefix < o->prev_len && o->prev[prefix] == term[prefix])
+            prefix++;
+    }
+    bytes_varint(&o->dict, (uint32_t)prefix);
+    bytes_varint(&o->dict, (uint32_t)(len - prefix));
+    bytes_reserve(&o->dict, len - prefix);
+    memcpy(o->dict.p + o->dict.len, term + prefix, len - prefix);
+    o->dict.len += len - prefix;
+    bytes_varint(&o->dict, b->df);
+    bytes_varint64(&o->dict, o->post_len - o->prev_post);
+    bytes_varint64(&o->dict, o->pos_len - o->prev_pos);
+    bytes_byte(&o->dict, b->fields);
+    uint16_t mx = bf16_up(term_max);
+    bytes_byte(&o->dict, (uint8_t)(mx & 0xFF));
+    bytes_byte(&o->dict, (uint8_t)(mx >> 8));
+    o->prev_post = o->post_len;
+    o->prev_pos = o->pos_len;
+    memcpy(o->prev, term, len);
+    o->prev_len = len;
+    o->n_terms++;
+    if (b->n_blocks > 1) { /* a one-block term's block is implied by its entry */
+        o->blocks = xgrow(o->blocks, sizeof *o->blocks, o->n_blocks + b->n_blocks,
+                          &o->cap_blocks);
+        memcpy(o->blocks + o->n_blocks, b->blocks, b->n_blocks * sizeof *b->blocks);
+        o->n_blocks += b->n_blocks;
+    }
     if (b->post.len && fwrite(b->post.p, b->post.len, 1, o->f) != 1)
         o->failed = 1;
     if (b->pos.len && fwrite(b->pos.p, b->pos.len, 1, o->fpos) != 1)
@@ -462,6 +518,7 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
     memcpy(h.magic, SEG_MAGIC, 8);
     h.n_docs = n_docs;
     h.n_terms = (uint32_t)o->n_terms;
+    h.n_groups = (uint32_t)o->n_groups;
     h.n_blocks = (uint32_t)o->n_blocks;
     memcpy(h.len_sum, len_sum, sizeof h.len_sum);
     memcpy(h.ref_weight, o->ref.ref_weight, sizeof h.ref_weight);
@@ -513,9 +570,9 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         rc = write_section(o->f, &off, pids, (size_t)n_docs * sizeof *pids, &h.off_pids);
     xfree(pids);
     if (!rc)
-        rc = write_section(o->f, &off, o->terms, o->n_terms * sizeof *o->terms, &h.off_dict);
+        rc = write_section(o->f, &off, o->groups, o->n_groups * sizeof *o->groups, &h.off_dict);
     if (!rc)
-        rc = write_section(o->f, &off, o->strings.p, o->strings.len, &h.off_strings);
+        rc = write_section(o->f, &off, o->dict.p, o->dict.len, &h.off_strings);
     if (!rc)
         rc = write_section(o->f, &off, o->blocks, o->n_blocks * sizeof *o->blocks,
                            &h.off_blocks);
@@ -848,7 +905,8 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         why = "sections misaligned";
     else if ((uint64_t)h->n_docs * (8 + IF_COUNT) > h->off_pids - h->off_docs ||
              (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids ||
-             (uint64_t)h->n_terms * sizeof(struct seg_term) > h->off_strings - h->off_dict ||
+             (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
+             (uint64_t)h->n_groups * SEG_DICT_GROUP < h->n_terms ||
              (uint64_t)h->n_blocks * sizeof(struct seg_block) > h->off_end - h->off_blocks)
         why = "counts do not fit the sections";
     if (why) {
@@ -866,8 +924,10 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
     for (int f = 0; f < IF_COUNT; f++)
         s->norms[f] = s->map + h->off_docs + (8 + (uint64_t)f) * h->n_docs;
     s->pids = (const void *)(s->map + h->off_pids);
-    s->terms = (const void *)(s->map + h->off_dict);
-    s->strings = (const char *)(s->map + h->off_strings);
+    s->groups = (const void *)(s->map + h->off_dict);
+    s->n_groups = h->n_groups;
+    s->dict = s->map + h->off_strings;
+    s->dict_len = h->off_blocks - h->off_strings;
     s->blocks = (const void *)(s->map + h->off_blocks);
     s->post = s->map + h->off_post;
     s->post_len = h->off_pos - h->off_post;
@@ -887,29 +947,123 @@ void seg_close(struct seg *s)
     xfree(s);
 }
 
-static int term_cmp(const struct seg *s, const struct seg_term *t, const char *term, size_t len)
+static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
-    size_t n = t->len < len ? t->len : len;
-    int c = memcmp(s->strings + t->str_off, term, n);
-    if (c)
-        return c;
-    return t->len < len ? -1 : t->len > len;
+    uint64_t x = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
 }
 
-const struct seg_term *seg_find(const struct seg *s, const char *term, size_t len)
+void seg_term_iter_init(struct seg_term_iter *it, const struct seg *s)
 {
-    size_t lo = 0, hi = s->h->n_terms;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = term_cmp(s, &s->terms[mid], term, len);
-        if (c == 0)
-            return &s->terms[mid];
-        if (c < 0)
-            lo = mid + 1;
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    it->in_group = SEG_DICT_GROUP; /* start a group at the first call */
+    it->group = UINT32_MAX;
+}
+
+/* Decodes one entry at it->p onto it->cur (which holds the previous term of the group). */
+int seg_term_iter_next(struct seg_term_iter *it)
+{
+    const struct seg *s = it->s;
+    const uint8_t *end = s->dict + s->dict_len;
+    struct seg_term *t = &it->cur;
+    if (it->in_group == SEG_DICT_GROUP || it->group == UINT32_MAX) {
+        uint32_t g = it->group == UINT32_MAX ? 0 : it->group + 1;
+        if (g >= s->n_groups)
+            return 0;
+        if (s->groups[g].data_off >= s->dict_len)
+            return -1;
+        it->group = g;
+        it->in_group = 0;
+        it->p = s->dict + s->groups[g].data_off;
+        it->block_next = s->groups[g].block0;
+        t->post_off = t->pos_off = 0;
+        t->len = 0;
+    }
+    if ((uint64_t)it->group * SEG_DICT_GROUP + it->in_group >= s->h->n_terms)
+        return 0;
+    uint64_t prefix, suffix, df, dpost, dpos;
+    const uint8_t *p = it->p;
+    if (!(p = get_varint64(p, end, &prefix)) || !(p = get_varint64(p, end, &suffix)) ||
+        prefix > t->len || prefix + suffix > 255 || suffix == 0 || (uint64_t)(end - p) < suffix)
+        return -1;
+    memcpy(t->str + prefix, p, suffix);
+    p += suffix;
+    t->len = (uint8_t)(prefix + suffix);
+    t->str[t->len] = 0;
+    if (!(p = get_varint64(p, end, &df)) || !(p = get_varint64(p, end, &dpost)) ||
+        !(p = get_varint64(p, end, &dpos)) || end - p < 3 || df == 0 || df > UINT32_MAX)
+        return -1;
+    t->df = (uint32_t)df;
+    t->post_off += dpost;
+    t->pos_off += dpos;
+    t->fields = p[0];
+    t->max_tfc = bf16_float((uint16_t)(p[1] | p[2] << 8));
+    p += 3;
+    t->n_blocks = (t->df + SEG_BLOCK - 1) / SEG_BLOCK;
+    t->block0 = t->n_blocks > 1 ? it->block_next : 0;
+    if (t->n_blocks > 1)
+        it->block_next += t->n_blocks;
+    if (t->post_off >= s->post_len || t->pos_off > s->pos_len ||
+        (t->n_blocks > 1 && (uint64_t)t->block0 + t->n_blocks > s->h->n_blocks))
+        return -1;
+    it->p = p;
+    it->in_group++;
+    return 1;
+}
+
+static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+int seg_find(const struct seg *s, const char *term, size_t len, struct seg_term *out)
+{
+    if (!s->n_groups)
+        return 0;
+    /* the last group whose first term is <= term */
+    uint32_t lo = 0, hi = s->n_groups;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint8_t *p = s->dict + s->groups[mid].data_off;
+        const uint8_t *end = s->dict + s->dict_len;
+        uint64_t prefix, suffix;
+        if (s->groups[mid].data_off >= s->dict_len || !(p = get_varint64(p, end, &prefix)) ||
+            !(p = get_varint64(p, end, &suffix)) || (uint64_t)(end - p) < suffix)
+            return 0; /* damaged: seg_check reports it */
+        if (cmp_bytes((const char *)p, suffix, term, len) <= 0)
+            lo = mid;
         else
             hi = mid;
     }
-    return NULL;
+    struct seg_term_iter it;
+    seg_term_iter_init(&it, s);
+    it.group = lo == 0 ? UINT32_MAX : lo - 1;
+    it.in_group = SEG_DICT_GROUP;
+    for (int i = 0; i < SEG_DICT_GROUP; i++) {
+        if (seg_term_iter_next(&it) != 1)
+            return 0;
+        int c = cmp_bytes(it.cur.str, it.cur.len, term, len);
+        if (c == 0) {
+            *out = it.cur;
+            return 1;
+        }
+        if (c > 0)
+            return 0;
+    }
+    return 0;
 }
 
 int64_t seg_docnum(const struct seg *s, uint32_t docid)
@@ -931,9 +1085,9 @@ int64_t seg_docnum(const struct seg *s, uint32_t docid)
 
 static void decode_block(struct seg_cursor *c, uint32_t blk)
 {
-    const struct seg_term *t = c->t;
-    const struct seg_block *b = &c->s->blocks[t->block0 + blk];
-    uint32_t prev = blk ? c->s->blocks[t->block0 + blk - 1].last_doc : UINT32_MAX;
+    const struct seg_term *t = &c->t;
+    const struct seg_block *b = &c->blocks[blk];
+    uint32_t prev = blk ? c->blocks[blk - 1].last_doc : UINT32_MAX;
     uint32_t n = blk + 1 == t->n_blocks ? t->df - blk * SEG_BLOCK : SEG_BLOCK;
     decode_postings(c->s->post + t->post_off + b->post_off, prev, n, c->docs, c->masks, c->tf);
     c->blk = blk;
@@ -946,19 +1100,31 @@ static void decode_block(struct seg_cursor *c, uint32_t blk)
 void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg_term *t)
 {
     c->s = s;
-    c->t = t;
     c->doc = SEG_DOC_END;
     c->n = c->i = 0;
-    if (t && t->df) {
-        decode_block(c, 0);
-        c->doc = c->docs[0];
+    if (!t || !t->df) {
+        memset(&c->t, 0, sizeof c->t);
+        return;
     }
+    c->t = *t;
+    if (t->n_blocks > 1) {
+        c->blocks = s->blocks + t->block0;
+    } else {
+        c->one.post_off = c->one.pos_off = 0;
+        c->one.last_doc = SEG_DOC_END - 1; /* set below, once decoded */
+        c->one.max_tfc = t->max_tfc;
+        c->blocks = &c->one;
+    }
+    decode_block(c, 0);
+    c->doc = c->docs[0];
+    if (t->n_blocks <= 1)
+        c->one.last_doc = c->docs[c->n - 1];
 }
 
 uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target)
 {
-    const struct seg_block *b = c->s->blocks + c->t->block0;
-    uint32_t lo = c->blk, hi = c->t->n_blocks;
+    const struct seg_block *b = c->blocks;
+    uint32_t lo = c->blk, hi = c->t.n_blocks;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (b[mid].last_doc < target)
@@ -979,7 +1145,7 @@ uint32_t seg_cursor_advance(struct seg_cursor *c, uint32_t target)
     }
     if (c->docs[c->n - 1] < target) {
         uint32_t blk = seg_cursor_block_of(c, target);
-        if (blk >= c->t->n_blocks) {
+        if (blk >= c->t.n_blocks) {
             c->doc = SEG_DOC_END;
             return c->doc;
         }
@@ -1026,7 +1192,8 @@ struct merge_src {
     const struct seg *s;
     const uint8_t *deleted;
     uint32_t *remap; /* docnum -> new docnum or UINT32_MAX */
-    uint32_t t;      /* next dictionary index */
+    struct seg_term_iter it;
+    int has; /* it.cur is the next term to merge */
 };
 
 static int is_deleted(const uint8_t *bits, uint32_t docnum)
@@ -1068,33 +1235,39 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
     struct seg_cursor *c = xmalloc(sizeof *c);
     uint32_t *positions = NULL;
     size_t cap_positions = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        seg_term_iter_init(&src[i].it, segs[i]);
+        src[i].has = seg_term_iter_next(&src[i].it);
+        if (src[i].has < 0) {
+            seterr(err, err_len, "segment '%s': damaged dictionary", segs[i]->path);
+            rc = PB_EFORMAT;
+        }
+    }
     while (!rc) {
         /* the smallest next term over all inputs */
-        const char *best = NULL;
-        size_t best_len = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (src[i].t >= src[i].s->h->n_terms)
-                continue;
-            const struct seg_term *t = &src[i].s->terms[src[i].t];
-            const char *str = src[i].s->strings + t->str_off;
-            if (!best || term_cmp(src[i].s, t, best, best_len) < 0) {
-                best = str;
-                best_len = t->len;
-            }
-        }
+        const struct seg_term *best = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (src[i].has == 1 &&
+                (!best || cmp_bytes(src[i].it.cur.str, src[i].it.cur.len, best->str,
+                                    best->len) < 0))
+                best = &src[i].it.cur;
         if (!best)
             break;
         char term[256];
-        memcpy(term, best, best_len);
+        size_t best_len = best->len;
+        memcpy(term, best->str, best_len);
         tb_reset(&b);
         for (size_t i = 0; i < n; i++) {
-            if (src[i].t >= src[i].s->h->n_terms)
+            if (src[i].has != 1 || cmp_bytes(src[i].it.cur.str, src[i].it.cur.len, term,
+                                              best_len) != 0)
                 continue;
-            const struct seg_term *t = &src[i].s->terms[src[i].t];
-            if (term_cmp(src[i].s, t, term, best_len) != 0)
-                continue;
-            src[i].t++;
-            for (seg_cursor_init(c, src[i].s, t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
+            struct seg_term t = src[i].it.cur;
+            src[i].has = seg_term_iter_next(&src[i].it);
+            if (src[i].has < 0) {
+                seterr(err, err_len, "segment '%s': damaged dictionary", segs[i]->path);
+                rc = PB_EFORMAT;
+            }
+            for (seg_cursor_init(c, src[i].s, &t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
                 uint32_t nd = src[i].remap[c->doc];
                 if (nd == UINT32_MAX)
                     continue;
@@ -1112,7 +1285,8 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
                 tb_add(&b, nd, tf, positions);
             }
         }
-        out_term(&o, term, best_len, &b);
+        if (!rc)
+            out_term(&o, term, best_len, &b);
     }
     xfree(c);
     xfree(positions);
@@ -1156,71 +1330,72 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             BAD("pid table not sorted at %u", i);
     }
     uint64_t blocks_seen = 0;
-    for (uint32_t ti = 0; ti < h->n_terms; ti++) {
-        const struct seg_term *t = &s->terms[ti];
-        if ((uint64_t)t->str_off + t->len > h->off_blocks - h->off_strings || !t->len)
-            BAD("term %u string out of range", ti);
-        if (ti && term_cmp(s, &s->terms[ti - 1], s->strings + t->str_off, t->len) >= 0)
-            BAD("dictionary not sorted at term %u", ti);
-        if (!t->df || t->n_blocks != (t->df + SEG_BLOCK - 1) / SEG_BLOCK ||
-            t->block0 != blocks_seen)
-            BAD("term '%.*s' has %u blocks for df %u", t->len, s->strings + t->str_off,
-                t->n_blocks, t->df);
-        blocks_seen += t->n_blocks;
-        if (blocks_seen > h->n_blocks || t->post_off >= s->post_len ||
-            t->pos_off > s->pos_len)
-            BAD("term '%.*s' points outside the file", t->len, s->strings + t->str_off);
-        for (uint32_t bi = 0; bi < t->n_blocks; bi++) {
-            const struct seg_block *b = &s->blocks[t->block0 + bi];
-            if (t->post_off + b->post_off >= s->post_len || t->pos_off + b->pos_off > s->pos_len)
-                BAD("block %u of '%.*s' points outside the file", bi, t->len,
-                    s->strings + t->str_off);
+    struct seg_term_iter it;
+    seg_term_iter_init(&it, s);
+    char prev_term[256];
+    size_t prev_len = 0;
+    uint32_t ti = 0;
+    int more;
+    while ((more = seg_term_iter_next(&it)) == 1) {
+        const struct seg_term *t = &it.cur;
+        if (ti && cmp_bytes(prev_term, prev_len, t->str, t->len) >= 0)
+            BAD("dictionary not sorted at term %u ('%s')", ti, t->str);
+        memcpy(prev_term, t->str, t->len);
+        prev_len = t->len;
+        if (t->n_blocks > 1) {
+            if (t->block0 != blocks_seen)
+                BAD("term '%s' starts at block %u, expected %llu", t->str, t->block0,
+                    (unsigned long long)blocks_seen);
+            blocks_seen += t->n_blocks;
+            for (uint32_t bi = 0; bi < t->n_blocks; bi++) {
+                const struct seg_block *b = &s->blocks[t->block0 + bi];
+                if (t->post_off + b->post_off >= s->post_len ||
+                    t->pos_off + b->pos_off > s->pos_len || b->max_tfc > t->max_tfc * 1.0001f)
+                    BAD("block %u of '%s' is inconsistent", bi, t->str);
+            }
         }
         uint32_t count = 0, prev = 0;
         uint8_t fields = 0;
         for (seg_cursor_init(c, s, t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
             if (c->doc >= h->n_docs || (count && c->doc <= prev))
-                BAD("postings of '%.*s' out of order at %u", t->len, s->strings + t->str_off,
-                    count);
-            const struct seg_block *b = &s->blocks[t->block0 + c->blk];
+                BAD("postings of '%s' out of order at %u", t->str, count);
+            const struct seg_block *b = &c->blocks[c->blk];
             if (c->doc > b->last_doc || (c->i + 1 == c->n && c->doc != b->last_doc))
-                BAD("block %u of '%.*s' has the wrong last document", c->blk, t->len,
-                    s->strings + t->str_off);
+                BAD("block %u of '%s' has the wrong last document", c->blk, t->str);
             uint8_t mask = c->masks[c->i];
             if (!mask || mask >> IF_COUNT)
-                BAD("posting of '%.*s' has field mask %#x", t->len, s->strings + t->str_off,
-                    mask);
+                BAD("posting of '%s' has field mask %#x", t->str, mask);
             fields |= mask;
             struct seg_doc dd;
             seg_doc_at(s, c->doc, &dd);
             float x = ref_tfc((const float(*)[256])ref_inv, c->tf[c->i], dd.norm);
             if (x > b->max_tfc * 1.0001f + 1e-6f || x > t->max_tfc * 1.0001f + 1e-6f)
-                BAD("block bound of '%.*s' does not hold for document %u", t->len,
-                    s->strings + t->str_off, c->doc);
+                BAD("block bound of '%s' does not hold for document %u", t->str, c->doc);
             for (int f = 0; f < IF_COUNT; f++) {
                 uint32_t tf = c->tf[c->i][f];
                 if (!(mask & (1u << f)))
                     continue;
                 if (!tf)
-                    BAD("posting of '%.*s' has tf 0 in document %u", t->len,
-                        s->strings + t->str_off, c->doc);
+                    BAD("posting of '%s' has tf 0 in document %u", t->str, c->doc);
                 posv = xgrow(posv, sizeof *posv, tf, &cap_posv);
                 size_t np = seg_cursor_positions(c, f, posv, tf);
                 for (size_t k = 1; k < np; k++)
                     if (posv[k] <= posv[k - 1])
-                        BAD("positions of '%.*s' not increasing in document %u", t->len,
-                            s->strings + t->str_off, c->doc);
+                        BAD("positions of '%s' not increasing in document %u", t->str, c->doc);
                 if (c->pos_p > s->pos + s->pos_len)
-                    BAD("positions of '%.*s' run past the section", t->len,
-                        s->strings + t->str_off);
+                    BAD("positions of '%s' run past the section", t->str);
             }
             prev = c->doc;
             count++;
         }
         if (count != t->df || fields != t->fields)
-            BAD("term '%.*s' has %u postings, dictionary says %u", t->len,
-                s->strings + t->str_off, count, t->df);
+            BAD("term '%s' has %u postings, dictionary says %u", t->str, count, t->df);
+        ti++;
     }
+    if (more < 0)
+        BAD("dictionary damaged after term %u", ti);
+    if (ti != h->n_terms)
+        BAD("%u terms in the dictionary, header says %u", ti, h->n_terms);
     if (blocks_seen != h->n_blocks)
         BAD("%llu blocks used, header says %u", (unsigned long long)blocks_seen, h->n_blocks);
 out:
