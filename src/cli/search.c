@@ -39,6 +39,8 @@ static const char usage_head[] =
     "                  which may match (no operators), ranked by BM25F; docid is the paper\n"
     "                  id (a BEIR corpus id without its 'beir:' prefix)\n"
     "  --latency FILE  with --batch: write each query's time in microseconds, one per line\n"
+    "  --full-syntax   with --batch: read each query with the full query language (words\n"
+    "                  joined by AND, operators, fields) instead of as plain words\n"
     "  --param NAME=X  override a ranking parameter (repeatable; for experiments): k1, and\n"
     "                  w.FIELD / b.FIELD (field weight, length normalisation) for FIELD in\n"
     "                  title abstract authors categories id comment\n"
@@ -100,7 +102,7 @@ static const char *trec_id(const char *id)
 }
 
 static int run_batch(struct store *s, struct index *ix, const char *path, long k,
-                     const char *latency_path, const struct index_params *params)
+                     const char *latency_path, const struct index_params *params, int full)
 {
     /* PAPERBOY_EXHAUSTIVE=1 scores every match: tests check that pruning changes nothing */
     const char *ex = getenv("PAPERBOY_EXHAUSTIVE");
@@ -149,7 +151,7 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         char err[256];
         struct index_result r;
         memset(&r, 0, sizeof r);
-        int qrc = query_parse(text, strlen(text), QUERY_PLAIN, &q, err, sizeof err);
+        int qrc = query_parse(text, strlen(text), full ? 0 : QUERY_PLAIN, &q, err, sizeof err);
         if (!qrc) {
             struct index_search_opts o = {(size_t)k, 0, params, exhaustive};
             qrc = index_search(ix, q, &o, &r, err, sizeof err);
@@ -202,10 +204,11 @@ int cmd_search(int argc, char **argv)
                                          {"latency", required_argument, NULL, 'l'},
                                          {"explain", no_argument, NULL, 'e'},
                                          {"param", required_argument, NULL, 'p'},
+                                         {"full-syntax", no_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *batch = NULL, *latency = NULL;
-    int is_json = 0, explain = 0, opt;
+    int is_json = 0, explain = 0, full = 0, opt;
     long k = 10, offset = 0;
     struct index_params params;
     index_params_default(&params);
@@ -215,6 +218,7 @@ int cmd_search(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'j': is_json = 1; break;
         case 'e': explain = 1; break;
+        case 'F': full = 1; break;
         case 'b': batch = optarg; break;
         case 'l': latency = optarg; break;
         case 'p':
@@ -261,7 +265,7 @@ int cmd_search(int argc, char **argv)
     }
     int rc = 0;
     if (batch) {
-        rc = run_batch(s, ix, batch, k, latency, &params);
+        rc = run_batch(s, ix, batch, k, latency, &params, full);
         index_close(ix);
         store_close(s);
         return rc;

@@ -63,6 +63,7 @@ struct unit { /* a scoring unit: one term in some fields, weighted by its word's
     size_t len;
     unsigned fields;
     double idf;
+    int leaf; /* index in plan.leaves of the word it belongs to */
 };
 
 enum node_kind { N_LEAF, N_AND, N_OR };
@@ -82,6 +83,7 @@ struct plan {
     size_t n_units;
     int is_disjunction; /* root is a leaf or an OR of single-term leaves: MaxScore applies */
     int words_only;     /* an AND of plain words: may be relaxed to OR if nothing matches */
+    int is_conjunction; /* root is an AND of single-term leaves: the conjunctive scorer */
 };
 
 struct tokvec {
@@ -232,6 +234,7 @@ static struct node *leaf_node(struct plan *pl, struct leaf *lf, int scoring)
                 u->len = lf->v[k].len[i];
                 u->fields = lf->v[k].fields;
                 u->idf = -1; /* assign_idf */
+                u->leaf = (int)pl->n_leaves - 1;
             }
     }
     return n;
@@ -333,8 +336,15 @@ static void classify(struct plan *pl, const struct qnode *q)
     const struct node *r = pl->root;
     pl->is_disjunction = 0;
     pl->words_only = 0;
+    pl->is_conjunction = 0;
     if (!r)
         return;
+    if (r->kind == N_AND && !r->n_neg) {
+        int ok = 1;
+        for (size_t i = 0; i < r->n_pos && ok; i++)
+            ok = single_term_leaf(r->pos[i]);
+        pl->is_conjunction = ok;
+    }
     if (single_term_leaf(r)) {
         pl->is_disjunction = 1;
         return;
@@ -957,6 +967,95 @@ static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct 
     xfree(acc);
 }
 
+/* An AND of words: leapfrog over the words (a word matches through any of its units, each in
+ * its own fields), scoring each document that has them all. Once the top k is full, a stretch
+ * where the words' block bounds add up to less than the k-th score is skipped whole. */
+static void conj_segment(const struct stats *st, struct seg_ctx *sc, struct ucur *uc, size_t n_uc,
+                         int32_t lo, int32_t hi, struct heap *hp, uint64_t *total, int *exact)
+{
+    /* words: runs of units with the same leaf */
+    int leaves[MAX_UNITS];
+    size_t n_words = 0;
+    for (size_t i = 0; i < n_uc; i++) {
+        size_t w = 0;
+        while (w < n_words && leaves[w] != uc[i].u->leaf)
+            w++;
+        if (w == n_words)
+            leaves[n_words++] = uc[i].u->leaf;
+    }
+    for (size_t w = 0; w < n_words; w++) {
+        int any = 0;
+        for (size_t i = 0; i < n_uc; i++)
+            any |= uc[i].u->leaf == leaves[w] && uc[i].c;
+        if (!any)
+            return; /* a word absent from this segment: nothing matches */
+    }
+    for (size_t i = 0; i < n_uc; i++) {
+        uc[i].sb = UINT32_MAX;
+        uc[i].sb_last = 0;
+    }
+    int filter_days = lo != INT32_MIN || hi != INT32_MAX;
+    const struct seg *s = sc->s;
+    float theta = heap_threshold(hp);
+    uint32_t d = 0;
+    for (;;) {
+        if (theta >= 0) {
+            /* a document can match a word through several of its units ("rays" in the text
+             * and in an author's name): the bound adds them all */
+            float bound = 0;
+            uint32_t end = SEG_DOC_END;
+            for (size_t i = 0; i < n_uc; i++) {
+                if (!uc[i].c)
+                    continue;
+                bound += block_ub(st, &uc[i], d);
+                if (uc[i].sb_last < end)
+                    end = uc[i].sb_last;
+            }
+            if (bound < theta) {
+                *exact = 0;
+                if (end == SEG_DOC_END)
+                    return;
+                d = end + 1;
+                continue;
+            }
+        }
+        /* leapfrog: every word at d */
+        size_t w = 0;
+        while (w < n_words) {
+            uint32_t wd = SEG_DOC_END;
+            for (size_t i = 0; i < n_uc; i++) {
+                if (uc[i].u->leaf != leaves[w] || !uc[i].c)
+                    continue;
+                uint32_t x = cursor_in_fields(uc[i].c, d, uc[i].u->fields);
+                if (x < wd)
+                    wd = x;
+            }
+            if (wd == SEG_DOC_END)
+                return;
+            if (wd != d) {
+                d = wd;
+                w = 0;
+                continue;
+            }
+            w++;
+        }
+        if (!is_del(sc->del, d) && (!filter_days || day_ok(s->days[d], lo, hi))) {
+            (*total)++;
+            float score = 0;
+            for (size_t i = 0; i < n_uc; i++)
+                if (uc[i].c && uc[i].c->doc == d)
+                    score += unit_score(st, &uc[i], s, d);
+            if (score >= theta) {
+                heap_offer(hp, s->docids[d], score);
+                theta = heap_threshold(hp);
+            }
+        }
+        if (d == SEG_DOC_END - 1)
+            return;
+        d++;
+    }
+}
+
 static void run(struct index *ix, struct plan *pl, const struct stats *st, int32_t lo, int32_t hi,
                 struct heap *hp, uint64_t *total, int *exact)
 {
@@ -995,6 +1094,8 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
         }
         if (pl->is_disjunction)
             maxscore_segment(st, &sc, uc, pl->n_units, lo, hi, hp, total, exact);
+        else if (pl->is_conjunction)
+            conj_segment(st, &sc, uc, pl->n_units, lo, hi, hp, total, exact);
         else
             eval_segment(st, &sc, pl->root, uc, pl->n_units, lo, hi, hp, total);
         for (size_t i = 0; i < sc.n_all; i++)
@@ -1057,6 +1158,7 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         pl.root = build(&pl, tok, root, 1);
         classify(&pl, root);
         pl.is_disjunction &= !opts->exhaustive;
+        pl.is_conjunction &= !opts->exhaustive;
         if (pl.root && hp.cap) {
             assign_idf(&pl, ix, st);
             merge_units(&pl);
