@@ -18,8 +18,10 @@
 #define BATCH_LINE_MAX 16384
 
 static const char usage_head[] =
-    "usage: paperboy search [--db PATH] [-k N] [--offset N] [--json] [--explain] QUERY...\n"
-    "       paperboy search [--db PATH] [-k N] --batch QUERIES.tsv [--latency FILE]\n"
+    "usage: paperboy search [--db PATH] [-k N] [--offset N] [--json] [--explain]\n"
+    "                       [--param NAME=X] QUERY...\n"
+    "       paperboy search [--db PATH] [-k N] [--param NAME=X] --batch QUERIES.tsv\n"
+    "                       [--latency FILE] [--full-syntax]\n"
     "\n"
     "Ranked search (BM25F over title, abstract, authors, categories, id and comment) of the\n"
     "papers in the database. The words of QUERY are joined into one query; if no paper has\n"
