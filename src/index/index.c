@@ -34,6 +34,12 @@
 #include "seg.h"
 #include "token.h"
 
+/* read_manifest: a file the MANIFEST names is missing. A writer that published after we read
+ * the MANIFEST deletes the files it no longer names, so read it again before calling the index
+ * damaged. */
+#define PB_EAGAIN_MANIFEST (-1000)
+#define MANIFEST_RETRIES 20
+
 #define SPILL_BYTES ((size_t)384 << 20) /* in-memory postings before a segment is written */
 #define MAX_SEGMENTS 100000
 
@@ -60,6 +66,12 @@ struct index {
     char (*spilled)[32]; /* segments written for the open batch, not yet published */
     size_t n_spilled, cap_spilled;
     int cleared;
+    /* docids added in the open batch (hash set of docid + 1; 0 = empty slot), and those of them
+     * deleted again before the commit: the commit marks them deleted in the new segments */
+    uint32_t *added;
+    size_t n_added, n_added_slots;
+    uint32_t *undo;
+    size_t n_undo, cap_undo;
     int spill_rc; /* sticky: a spill inside index_add failed; reported by commit */
     char spill_err[256];
     /* tokenisers for searches, reused: creating one costs more than a short query */
@@ -198,7 +210,7 @@ static int valid_seg_name(const char *s)
 
 /* Reads the MANIFEST into ix (replacing its segments). Segments already open under the same
  * name (from old) are reused. */
-static int read_manifest(struct index *ix, char *err, size_t err_len)
+static int read_manifest_once(struct index *ix, char *err, size_t err_len)
 {
     char *path = path_in(ix, "MANIFEST");
     FILE *f = fopen(path, "r");
@@ -258,7 +270,7 @@ static int read_manifest(struct index *ix, char *err, size_t err_len)
             rc = seg_open(sp, &segs[i].seg, err, err_len);
             xfree(sp);
             if (rc == PB_ENOTFOUND)
-                rc = PB_EFORMAT;
+                rc = PB_EAGAIN_MANIFEST; /* a writer replaced it meanwhile, or damage */
         }
         if (!rc && segs[i].seg->h->n_docs != expect_docs) {
             seterr(err, err_len, "segment '%s' has %u documents, the MANIFEST says %u",
@@ -283,6 +295,17 @@ static int read_manifest(struct index *ix, char *err, size_t err_len)
     ix->seq = seq;
     ix->next = (uint32_t)next;
     return 0;
+}
+
+static int read_manifest(struct index *ix, char *err, size_t err_len)
+{
+    int rc = PB_EAGAIN_MANIFEST;
+    for (int i = 0; i < MANIFEST_RETRIES && rc == PB_EAGAIN_MANIFEST; i++) {
+        if (i)
+            usleep(5000);
+        rc = read_manifest_once(ix, err, err_len);
+    }
+    return rc == PB_EAGAIN_MANIFEST ? PB_EFORMAT : rc;
 }
 
 static int write_manifest(struct index *ix, const struct segref *segs, size_t n, uint64_t seq,
@@ -391,6 +414,7 @@ void index_close(struct index *ix)
         close(ix->lock_fd);
     for (size_t i = 0; i < ix->n_pool; i++)
         tokenizer_free(ix->pool[i]);
+    xfree(ix->undo);
     pthread_mutex_destroy(&ix->pool_lock);
     xfree(ix->dir);
     xfree(ix);
@@ -421,8 +445,60 @@ uint64_t index_seq(const struct index *ix)
 
 /* ---- writing ---- */
 
+static int added_has(const struct index *ix, uint32_t docid)
+{
+    if (!ix->n_added_slots)
+        return 0;
+    size_t mask = ix->n_added_slots - 1;
+    for (size_t i = (docid * 2654435761u) & mask; ix->added[i]; i = (i + 1) & mask)
+        if (ix->added[i] == docid + 1)
+            return 1;
+    return 0;
+}
+
+static void added_put(struct index *ix, uint32_t docid)
+{
+    if ((ix->n_added + 1) * 2 > ix->n_added_slots) {
+        size_t ns = ix->n_added_slots ? ix->n_added_slots * 2 : 1024;
+        uint32_t *slots = xcalloc(ns, sizeof *slots);
+        for (size_t i = 0; i < ix->n_added_slots; i++) {
+            uint32_t v = ix->added[i];
+            if (!v)
+                continue;
+            size_t j = ((v - 1) * 2654435761u) & (ns - 1);
+            while (slots[j])
+                j = (j + 1) & (ns - 1);
+            slots[j] = v;
+        }
+        xfree(ix->added);
+        ix->added = slots;
+        ix->n_added_slots = ns;
+    }
+    size_t mask = ix->n_added_slots - 1;
+    size_t i = (docid * 2654435761u) & mask;
+    while (ix->added[i]) {
+        if (ix->added[i] == docid + 1)
+            return;
+        i = (i + 1) & mask;
+    }
+    ix->added[i] = docid + 1;
+    ix->n_added++;
+}
+
+static void batch_forget(struct index *ix)
+{
+    xfree(ix->added);
+    ix->added = NULL;
+    ix->n_added = ix->n_added_slots = 0;
+    ix->n_undo = 0;
+}
+
 void index_delete(struct index *ix, uint32_t docid)
 {
+    if (added_has(ix, docid)) {
+        ix->undo = xgrow(ix->undo, sizeof *ix->undo, ix->n_undo + 1, &ix->cap_undo);
+        ix->undo[ix->n_undo++] = docid;
+    }
     for (size_t i = 0; i < ix->n_segs; i++) {
         struct segref *r = &ix->segs[i];
         int64_t d = seg_docnum(r->seg, docid);
@@ -467,6 +543,7 @@ void index_add(struct index *ix, const struct index_doc *doc)
     if (!ix->w)
         ix->w = seg_writer_new();
     seg_writer_add(ix->w, doc);
+    added_put(ix, doc->docid);
     if (!ix->spill_rc && seg_writer_bytes(ix->w) > SPILL_BYTES)
         ix->spill_rc = spill(ix, ix->spill_err, sizeof ix->spill_err);
 }
@@ -492,6 +569,7 @@ void index_rollback(struct index *ix)
     }
     ix->cleared = 0;
     ix->spill_rc = 0;
+    batch_forget(ix);
 }
 
 static int write_del(struct index *ix, struct segref *r, uint32_t gen, char *err, size_t err_len)
@@ -534,6 +612,7 @@ static int publish(struct index *ix, const int *drop, uint64_t seq, char *err, s
         n++;
     }
     struct seg **opened = xcalloc(ix->n_spilled + 1, sizeof *opened);
+    size_t first_new = n;
     for (size_t i = 0; i < ix->n_spilled && !rc; i++) {
         char *p = path_in(ix, ix->spilled[i]);
         rc = seg_open(p, &opened[i], err, err_len);
@@ -541,6 +620,27 @@ static int publish(struct index *ix, const int *drop, uint64_t seq, char *err, s
         memset(&keep[n], 0, sizeof keep[n]);
         memcpy(keep[n].name, ix->spilled[i], 32);
         keep[n].seg = opened[i];
+        /* documents of this batch deleted again before the commit */
+        for (size_t u = 0; u < ix->n_undo && !rc; u++) {
+            int64_t d = seg_docnum(opened[i], ix->undo[u]);
+            if (d < 0)
+                continue;
+            if (!keep[n].pend)
+                keep[n].pend = xcalloc(bitmap_bytes(opened[i]->h->n_docs) + 1, 1);
+            uint8_t bit = (uint8_t)(1u << (d & 7));
+            if (!(keep[n].pend[d >> 3] & bit)) {
+                keep[n].pend[d >> 3] |= bit;
+                keep[n].n_pend++;
+            }
+        }
+        if (!rc && keep[n].pend) {
+            rc = write_del(ix, &keep[n], 1, err, err_len);
+            keep[n].del_gen = 1;
+            keep[n].deleted = keep[n].pend;
+            keep[n].n_deleted = keep[n].n_pend;
+            keep[n].pend = NULL;
+            keep[n].n_pend = 0;
+        }
         n++;
     }
     if (!rc)
@@ -548,6 +648,8 @@ static int publish(struct index *ix, const int *drop, uint64_t seq, char *err, s
     if (rc) {
         for (size_t i = 0; i < ix->n_spilled; i++)
             seg_close(opened[i]);
+        for (size_t i = first_new; i < n; i++) /* the new segments' deletion bitmaps */
+            xfree(keep[i].deleted);
         for (size_t i = 0; i < ix->n_segs; i++)
             if (new_gen[i]) {
                 char name[48];
@@ -628,6 +730,7 @@ int index_commit(struct index *ix, uint64_t seq, char *err, size_t err_len)
         return rc;
     }
     ix->cleared = 0;
+    batch_forget(ix);
     return 0;
 }
 

@@ -51,7 +51,8 @@ uint64_t index_seq(const struct index *ix);
 /* Writing (INDEX_WRITE only; one writer per directory, not thread-safe).
  * index_add/index_delete collect changes in memory (spilling full segments to disk as they
  * grow); nothing is visible until index_commit publishes all of them with seq. A docid must not
- * be added twice between two commits. index_rollback drops the uncommitted changes. */
+ * be added twice between two commits; deleting one added in the same batch is fine (it is then
+ * never visible). index_rollback drops the uncommitted changes. */
 void index_add(struct index *ix, const struct index_doc *doc);
 void index_delete(struct index *ix, uint32_t docid);
 PB_MUST_CHECK int index_commit(struct index *ix, uint64_t seq, char *err, size_t err_len);

@@ -288,6 +288,38 @@ static void test_replace_delete_merge(void)
     remove_dir(dir);
 }
 
+static void test_delete_in_same_batch(void)
+{
+    char *dir = tmp_dir();
+    struct index *ix;
+    char err[256], got[64];
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    doc(ix, 1, NULL, "kavot", NULL, NULL, NULL);
+    doc(ix, 2, NULL, "kavot plumo", NULL, NULL, NULL);
+    index_delete(ix, 1); /* added and deleted before the commit: never visible */
+    CHECK_INT(index_commit(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "kavot", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    /* replaced, then deleted in the same batch: both versions gone */
+    doc(ix, 2, NULL, "kavot again", NULL, NULL, NULL);
+    index_delete(ix, 2);
+    CHECK_INT(index_commit(ix, 2, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "kavot", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    struct index_stats st;
+    index_stats(ix, &st);
+    CHECK_INT(st.docs, 0);
+    index_close(ix);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0); /* and after reopening */
+    CHECK_INT(search_ids(ix, "kavot", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "");
+    CHECK(checked(ix));
+    index_close(ix);
+    remove_dir(dir);
+}
+
 static void test_clear_and_refresh(void)
 {
     char *dir;
@@ -454,5 +486,5 @@ static void test_pruning_matches_exhaustive(void)
 }
 
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),
-          T(test_replace_delete_merge), T(test_clear_and_refresh), T(test_leftovers_and_damage),
+          T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
           T(test_pruning_matches_exhaustive))
