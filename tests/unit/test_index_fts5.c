@@ -685,13 +685,11 @@ static int fts_delete(sqlite3_stmt *del, uint32_t id)
     return sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
 }
 
-/* KNOWN BUG (src/index/index.c, index_delete): deleting a docid that was added earlier in the
- * same uncommitted batch does nothing. index_delete marks the docid only in committed segments
- * (ix->segs), not in the segment being written (ix->w) or those spilled for the batch, so the
- * text just added stays searchable after the commit. Until the engine is fixed, those deletions
- * wait for a commit of their own; set this to 0 to check the fix (the documents that end up
- * live, and so the expected results, are the same either way). */
-#define KNOWN_BUG_DELETE_AFTER_ADD 1
+/* Deleting a docid added earlier in the same uncommitted batch: this test found that
+ * index_delete once ignored such documents; with 1 those deletions would wait for a commit of
+ * their own (the documents that end up live are the same either way). Kept at 0: the fixed
+ * engine must handle them within the batch. */
+#define KNOWN_BUG_DELETE_AFTER_ADD 0
 
 /* Documents 1..N_DOCS in three commits (three segments), then a fourth commit that replaces
  * every 61st document with new text, deletes every 89th, and deletes every fourth of the
