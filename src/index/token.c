@@ -672,6 +672,19 @@ static const char *stem(struct tokenizer *t, const char *w, size_t len, uint32_t
     return t->stem;
 }
 
+/* The plural of an acronym: a word without a vowel before its final 's' (llms, cnns, pdfs).
+ * Snowball keeps the 's' there (it only removes one after a vowel-bearing stem), which would
+ * keep "LLMs" from meeting "LLM"; the test is blind to case, like every stemming rule here. */
+static int is_acronym_plural(const char *w, size_t len)
+{
+    if (len < 3 || w[len - 1] != 's')
+        return 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (strchr("aeiouy", w[i]))
+            return 0;
+    return 1;
+}
+
 /* One word at the next position: in prose a stop word as it is, any other word stemmed. */
 static void emit_word(struct tokenizer *t, const struct atom *a)
 {
@@ -681,7 +694,12 @@ static void emit_word(struct tokenizer *t, const struct atom *a)
     if (t->mode == TOKEN_TEXT) {
         if (token_is_stop(term, len))
             flags = TOKEN_STOP;
-        else if (!a->no_stem && len > 2)
+        else if (!a->no_stem && is_acronym_plural(term, len)) {
+            len--;
+            memcpy(t->stem, term, len);
+            t->stem[len] = 0;
+            term = t->stem;
+        } else if (!a->no_stem && len > 2)
             term = stem(t, term, len, a->hash, &len);
     }
     emit(t, term, len, t->pos++, a->start, a->end, flags);
@@ -708,8 +726,6 @@ static size_t match_new_id(const unsigned char *s, size_t n, size_t i, char *out
     if (j + 1 < n && s[j] == 'v' && is_digit(s[j + 1]))
         for (j++; j < n && is_digit(s[j]);)
             j++;
-    if (j < n && is_alnum(s[j]))
-        return 0;
     return j - i;
 }
 
@@ -748,10 +764,31 @@ static size_t match_old_id(const unsigned char *s, size_t n, size_t i, char *out
     if (j + 1 < n && s[j] == 'v' && is_digit(s[j + 1]))
         for (j++; j < n && is_digit(s[j]);)
             j++;
-    if (j < n && is_alnum(s[j]))
-        return 0;
     *out_len = o;
     return j - i;
+}
+
+/* Does the word that ends with a digit just before e go on at e (scan_atom's and scan_words'
+ * rules: a word character, '.' and a digit, a dropped joiner and a word character, a hyphen and
+ * the next word of a compound)? */
+static int word_goes_on(const struct tokenizer *t, size_t e)
+{
+    size_t k, k2;
+    int next = word_start(t, e, &k);
+    if (next == K_LETTER || next == K_DIGIT || next == K_MARK)
+        return 1;
+    if (e + 1 < t->n && t->s[e] == '.' && is_digit(t->s[e + 1]))
+        return 1;
+    if (next == K_NONE && t->s[e] >= 0x80 && k) {
+        int32_t cp;
+        decode(t->s + e, t->n - e, &cp);
+        next = word_start(t, e + k, &k2);
+        if (classify(cp) == K_IGNORE && (next == K_LETTER || next == K_DIGIT || next == K_MARK))
+            return 1;
+    }
+    size_t h = hyphen_at(t, e);
+    next = h ? word_start(t, e + h, &k2) : K_NONE;
+    return next == K_LETTER || next == K_DIGIT;
 }
 
 /* An arXiv id at i, with or without "arXiv:" before it: emitted as one token. Returns the byte
@@ -769,6 +806,10 @@ static size_t scan_id(struct tokenizer *t, size_t i)
     else
         k = match_old_id(s, t->n, j, out, &len);
     if (!k)
+        return 0;
+    /* The id must end where its word does: 2503.11731.5, 2503.11731é and 2503.11731-based are
+     * words (and a compound) of their own, as they are when they follow a hyphen. */
+    if (word_goes_on(t, j + k))
         return 0;
     out[len] = 0;
     emit(t, out, len, t->pos++, (uint32_t)i, (uint32_t)(j + k), 0);
