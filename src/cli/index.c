@@ -103,7 +103,7 @@ int cli_index_sync(struct store *s, const char *db_path, int flags)
     struct index *ix = NULL;
     int rc = index_open(dir, INDEX_WRITE, &ix, err, sizeof err);
     if (rc == PB_EFORMAT || rc == PB_EIO) {
-        fprintf(stderr, "paperboy: the search index is damaged (%s); rebuilding it\n", err);
+        fprintf(stderr, "paperboy: rebuilding the search index from the store (%s)\n", err);
         wipe(dir);
         flags |= CLI_SYNC_REBUILD;
         rc = index_open(dir, INDEX_WRITE, &ix, err, sizeof err);
@@ -170,7 +170,7 @@ int cli_index_open(struct store *s, const char *db_path, struct index **out)
     int stale = rc == 0 && store_seq(s, &seq) == 0 && (uint64_t)seq > index_seq(*out);
     if (rc || stale) {
         /* missing, damaged or behind the store: bring it up to date first */
-        if (rc != PB_ENOTFOUND && rc != 0)
+        if (rc != PB_ENOTFOUND && rc != 0 && rc != PB_EFORMAT) /* EFORMAT: sync says it */
             fprintf(stderr, "paperboy: %s\n", err);
         int src = cli_index_sync(s, db_path, CLI_SYNC_QUIET);
         if (src && src != PB_EBUSY) {

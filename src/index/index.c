@@ -7,6 +7,7 @@
  *                      gen G            incremented by every publish
  *                      seq S            the caller's change counter covered by this state
  *                      next N           the next segment number
+ *                      tokenizer V      TOKEN_VERSION of the tokeniser that built it
  *                      segment sNNNNNN.seg docs D del K   (K = deletion file generation, 0 none)
  *   sNNNNNN.seg      immutable segment (segment.c)
  *   sNNNNNN.del.K    deletion bitmap of segment sNNNNNN, generation K: "PBDEL01\n", u32 docs,
@@ -225,6 +226,7 @@ static int read_manifest_once(struct index *ix, char *err, size_t err_len)
     int version = 0;
     uint64_t gen = 0, seq = 0;
     unsigned long next = 0;
+    int tokver = -1;
     struct segref *segs = NULL;
     size_t n = 0, cap = 0;
     long lineno = 0;
@@ -236,7 +238,8 @@ static int read_manifest_once(struct index *ix, char *err, size_t err_len)
             if (sscanf(line, "paperboy-index %d", &version) != 1 || version != 1)
                 rc = PB_EFORMAT;
         } else if (sscanf(line, "gen %" SCNu64, &gen) == 1 ||
-                   sscanf(line, "seq %" SCNu64, &seq) == 1 || sscanf(line, "next %lu", &next) == 1) {
+                   sscanf(line, "seq %" SCNu64, &seq) == 1 || sscanf(line, "next %lu", &next) == 1 ||
+                   sscanf(line, "tokenizer %d", &tokver) == 1) {
         } else if (sscanf(line, "segment %31s docs %lu del %lu", name, &docs, &del) == 3 &&
                    valid_seg_name(name) && n < MAX_SEGMENTS) {
             segs = xgrow(segs, sizeof *segs, n + 1, &cap);
@@ -252,6 +255,13 @@ static int read_manifest_once(struct index *ix, char *err, size_t err_len)
     fclose(f);
     if (rc || lineno < 1) {
         seterr(err, err_len, "'%s' is damaged at line %ld", path, lineno);
+        xfree(segs);
+        xfree(path);
+        return PB_EFORMAT;
+    }
+    if (tokver != TOKEN_VERSION) {
+        seterr(err, err_len, "'%s' was built by tokeniser version %d, this paperboy uses %d",
+               path, tokver, TOKEN_VERSION);
         xfree(segs);
         xfree(path);
         return PB_EFORMAT;
@@ -313,9 +323,10 @@ static int write_manifest(struct index *ix, const struct segref *segs, size_t n,
 {
     size_t cap = 128 + n * 64;
     char *buf = xmalloc(cap);
-    size_t len = (size_t)snprintf(buf, cap, "paperboy-index 1\ngen %" PRIu64 "\nseq %" PRIu64
-                                            "\nnext %u\n",
-                                  ix->gen + 1, seq, ix->next);
+    size_t len = (size_t)snprintf(buf, cap,
+                                  "paperboy-index 1\ngen %" PRIu64 "\nseq %" PRIu64
+                                  "\nnext %u\ntokenizer %d\n",
+                                  ix->gen + 1, seq, ix->next, TOKEN_VERSION);
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(buf + len, cap - len, "segment %s docs %u del %u\n", segs[i].name,
                                 segs[i].seg->h->n_docs, segs[i].del_gen);
