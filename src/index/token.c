@@ -24,7 +24,7 @@
 #define STEM_SLOT_BYTES 30 /* word and stem together; longer pairs are not cached */
 
 /* Kinds of character as the word scanner sees them. */
-enum { K_NONE, K_LETTER, K_DIGIT, K_MARK, K_IDEO, K_IGNORE, K_APOS, K_HYPHEN };
+enum { K_NONE, K_LETTER, K_DIGIT, K_MARK, K_IDEO, K_IGNORE, K_APOS };
 
 struct atom {
     uint32_t start, end; /* source bytes, including markup such as \"o or a possessive 's */
@@ -196,8 +196,6 @@ static int classify(int32_t cp)
         return is_alpha(cp) ? K_LETTER : is_digit(cp) ? K_DIGIT : cp == '\'' ? K_APOS : K_NONE;
     if (cp == 0x2019 || cp == 0x02BC)
         return K_APOS;
-    if (cp == 0x2010 || cp == 0x2011)
-        return K_HYPHEN;
     if (cp == 0x00AD || cp == 0x200C || cp == 0x200D || cp == 0x2060)
         return K_IGNORE;
     if (is_ideo(cp))
@@ -299,6 +297,7 @@ static size_t latex_letter(const unsigned char *s, size_t n, char *out, size_t *
  * length in *k; K_NONE if no word starts there. */
 static int word_start(const struct tokenizer *t, size_t i, size_t *k)
 {
+    *k = 0;
     if (i >= t->n)
         return K_NONE;
     unsigned c = t->s[i];
@@ -347,7 +346,7 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 
 /* Accents: the combining diacritics of Latin, Greek and Cyrillic (and the vowel points of Hebrew
  * and Arabic). Other marks are part of their letters (Indic vowel signs, the kana voicing
- * mark: デ is not テ) and stay, which utf8proc's STRIPMARK would not do. */
+ * mark: デ is not テ) and stay; utf8proc's STRIPMARK would remove them too. */
 static int is_accent(int32_t cp)
 {
     return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
@@ -779,7 +778,7 @@ static int word_goes_on(const struct tokenizer *t, size_t e)
         return 1;
     if (e + 1 < t->n && t->s[e] == '.' && is_digit(t->s[e + 1]))
         return 1;
-    if (next == K_NONE && t->s[e] >= 0x80 && k) {
+    if (next == K_NONE && k && t->s[e] >= 0x80) {
         int32_t cp;
         decode(t->s + e, t->n - e, &cp);
         next = word_start(t, e + k, &k2);

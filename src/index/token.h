@@ -11,7 +11,7 @@
 
 /* Bump when any rule changes which terms come out of a text: an index records the version it
  * was built with, and one built by another version is rebuilt from the store. */
-#define TOKEN_VERSION 2
+#define TOKEN_VERSION 3
 
 #define TOKEN_MAX 64 /* bytes of one term; longer words are cut at a character boundary */
 
