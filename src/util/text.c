@@ -54,8 +54,11 @@ int text_is_utf8(const char *s, size_t n)
 
 char *text_normalize(const char *s, size_t n)
 {
-    /* Worst case every byte becomes U+FFFD (3 bytes). */
-    char *out = xmalloc(n * 3 + 1);
+    /* Valid UTF-8 never grows here (white space only collapses, control characters only go):
+     * only an invalid byte does, into U+FFFD (3 bytes). So start at n + 1 bytes and widen to the
+     * worst case, 3 per input byte, at the first invalid byte. Until then o <= i. */
+    size_t cap = n + 1;
+    char *out = xmalloc(cap);
     size_t o = 0;
     int pending_space = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -94,6 +97,10 @@ char *text_normalize(const char *s, size_t n)
             out[o++] = ' ';
         pending_space = 0;
         if (!k) {
+            if (cap < n * 3 + 1) {
+                cap = n * 3 + 1;
+                out = xrealloc(out, cap);
+            }
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;
             i++;

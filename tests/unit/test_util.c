@@ -46,6 +46,11 @@ static void normalize_repairs_utf8(void)
     CHECK(ok);
     check_norm("ctl\x01\x7f" "char", "ctlchar", &ok);
     CHECK(ok);
+    /* The output grows past the input only here: every byte invalid, after a space. */
+    check_norm("\xff\xfe\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", &ok);
+    CHECK(ok);
+    check_norm("a \xff", "a \xef\xbf\xbd", &ok);
+    CHECK(ok);
     char *s = text_normalize("a\0b", 3);
     CHECK_STR(s, "ab");
     xfree(s);
