@@ -1,9 +1,10 @@
 /* paperboy import: read files in any supported format into the store.
  * Two threads: the reader (this thread) decompresses and parses, the writer merges papers into
- * SQLite; a bounded queue of paper copies joins them, so on two cores parsing and writing
- * overlap. The writer commits every --batch papers and at the end of each file: a kill at any
- * moment loses at most the open batch, whose papers are then simply absent and come back on a
- * rerun, since upserts are idempotent. */
+ * SQLite; a bounded queue joins them, so on two cores parsing and writing overlap. Papers are
+ * moved into the queue (ingest_paper_take), not copied: the writer frees them. The writer
+ * commits every --batch papers and at the end of each file: a kill at any moment loses at most
+ * the open batch, whose papers are then simply absent and come back on a rerun, since upserts
+ * are idempotent. */
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -127,7 +128,8 @@ static void queue_release(struct queue *q)
     pthread_cond_destroy(&q->drained);
 }
 
-/* Reader: fill the next free slot. The slot's paper was cleared by the writer. */
+/* Reader: fill the next free slot. The slot's paper was cleared by the writer; p, a record the
+ * parser handed to the sink, is taken over (ingest_paper_take), not copied. */
 static void queue_push(struct queue *q, enum item_kind kind, const struct paper *p,
                        const char *path, enum ingest_format f, long long n_read,
                        long long n_rejected)
@@ -137,10 +139,10 @@ static void queue_push(struct queue *q, enum item_kind kind, const struct paper 
         pthread_cond_wait(&q->not_full, &q->mu);
     struct item *it = &q->items[(q->head + q->n) % QUEUE_CAP];
     pthread_mutex_unlock(&q->mu);
-    /* Copy outside the lock: the writer never touches slots beyond head + n. */
+    /* Fill outside the lock: the writer never touches slots beyond head + n. */
     it->kind = kind;
     if (p)
-        paper_copy(&it->paper, p);
+        ingest_paper_take(p, &it->paper);
     xfree(it->path);
     it->path = path ? xstrdup(path) : NULL;
     it->format = f;
