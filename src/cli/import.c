@@ -2,9 +2,10 @@
  * Two threads: the reader (this thread) decompresses and parses, the writer merges papers into
  * SQLite; a bounded queue joins them, so on two cores parsing and writing overlap. Papers are
  * moved into the queue (ingest_paper_take), not copied: the writer frees them. The writer
- * commits every --batch papers and at the end of each file: a kill at any moment loses at most
- * the open batch, whose papers are then simply absent and come back on a rerun, since upserts
- * are idempotent. */
+ * commits every --batch papers and at the end of the import, not per file (thousands of small
+ * files made thousands of small commits): a kill at any moment loses at most the open batch,
+ * whose papers are then simply absent and come back on a rerun, since upserts are idempotent.
+ * A per-file line thus reports papers written, committed with their batch. */
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -220,15 +221,13 @@ static int writer_handle(struct import_ctx *c, struct item *it)
         return 0;
     }
     case ITEM_FILE_END:
-        if (writer_commit(c))
-            return PB_EDB;
         if (!c->is_quiet && !c->is_tty)
             printf("%s: %s, %lld records, %lld new, %lld updated, %lld rejected\n", it->path,
                    ingest_format_name(it->format), it->n_read, c->file_new, c->file_updated,
                    it->n_rejected);
         return 0;
     case ITEM_QUIT:
-        return 0;
+        return writer_commit(c);
     }
     return 0;
 }
