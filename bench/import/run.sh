@@ -6,6 +6,8 @@
 #   RUNS=3            runs of each side (interleaved; medians reported)
 #   DATA=../shared/data/arxiv   input root, relative to the repo root
 #   PAPERBOY=path     use this binary instead of building build/rel/paperboy
+#   BASE=path         also run this paperboy binary (e.g. main's build) in every run, interleaved
+#                     with the other two, and report it as "baseline" beside them
 #   KEEP=1            keep the temporary directory (databases, logs, time -v output)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -26,6 +28,8 @@ if [ -z "${PAPERBOY:-}" ]; then
     make -j2 --no-print-directory "$PAPERBOY" >&2 || { say "bench/import: build failed"; exit 2; }
 fi
 [ -x "$PAPERBOY" ] || { say "bench/import: no binary at '$PAPERBOY'"; exit 2; }
+BASE=${BASE:-}
+[ -z "$BASE" ] || [ -x "$BASE" ] || { say "bench/import: no baseline binary at '$BASE'"; exit 2; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pb-bench-import.XXXXXX") || exit 2
 if [ -z "${KEEP:-}" ]; then trap 'rm -rf "$TMP"' EXIT; else say "bench/import: keeping $TMP"; fi
@@ -59,12 +63,14 @@ RES="$TMP/results.tsv"   # side tag wall_s records rss_kb db_bytes wal_bytes cpu
                          # self_rate cpu_s(user+sys) voluntary_context_switches
 : >"$RES"
 
-# One paperboy import of the given files into a fresh db; appends a row to $RES.
+# One paperboy import of the given files into a fresh db; appends a row to $RES (side
+# "paperboy", or "base" when BIN is set to the baseline binary).
 run_paperboy() {
     local tag=$1; shift
+    local bin=${BIN:-$PAPERBOY} side=${SIDE:-paperboy}
     local db="$TMP/$tag.db" out="$TMP/$tag.out" err="$TMP/$tag.err" tf="$TMP/$tag.time"
     rm -f "$db" "$db-wal" "$db-shm"
-    "$TIME" -v -o "$tf" "$PAPERBOY" import --quiet --db "$db" "$@" >"$out" 2>"$err"
+    "$TIME" -v -o "$tf" "$bin" import --quiet --db "$db" "$@" >"$out" 2>"$err"
     local rc=$?
     local sum read rej failed self
     sum=$(grep -E '^[0-9]+ read, ' "$out" | tail -1)
@@ -77,7 +83,7 @@ run_paperboy() {
         failed=$(sed -nE 's/.* ([0-9]+) files failed.*/\1/p' <<<"$sum"); failed=${failed:-0}
         self=$(sed -nE 's/.*, ([0-9]+) records\/s\).*/\1/p' <<<"$sum")
     fi
-    printf 'paperboy\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$side" "$tag" \
         "$(tv 'Elapsed (wall clock) time (h:mm:ss or m:ss)' "$tf" | wall_s)" "$read" \
         "$(tv 'Maximum resident set size (kbytes)' "$tf")" "$(fsize "$db")" "$(fsize "$db-wal")" \
         "$(tv 'Percent of CPU this job got' "$tf" | tr -d %)" "$rej" "$failed" "${self:-0}" \
@@ -102,17 +108,26 @@ run_floor() {
     say "  $tag: exit $rc: ${sum:-no summary}"
 }
 
+run_base() {
+    BIN=$BASE SIDE=base run_paperboy "$@"
+}
+
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq 1 "$RUNS"); do
     say "bench/import: run $i of $RUNS"
-    # Alternate which side goes first so a slow stretch of a noisy machine hits both.
-    if [ $((i % 2)) -eq 1 ]; then
-        run_paperboy "pb$i" "${ALL[@]}"; rm -f "$TMP/pb$i.db"*
-        run_floor "fl$i" "${ALL[@]}"; rm -f "$TMP/fl$i.db"*
-    else
-        run_floor "fl$i" "${ALL[@]}"; rm -f "$TMP/fl$i.db"*
-        run_paperboy "pb$i" "${ALL[@]}"; rm -f "$TMP/pb$i.db"*
-    fi
+    # Rotate which side goes first so a slow stretch of a noisy machine hits every side.
+    sides=(pb fl)
+    [ -z "$BASE" ] || sides=(pb bs fl)
+    n=${#sides[@]}
+    for k in $(seq 0 $((n - 1))); do
+        side=${sides[$(((i - 1 + k) % n))]}
+        case $side in
+        pb) run_paperboy "pb$i" "${ALL[@]}" ;;
+        bs) run_base "bs$i" "${ALL[@]}" ;;
+        fl) run_floor "fl$i" "${ALL[@]}" ;;
+        esac
+        rm -f "$TMP/$side$i.db"*
+    done
 done
 
 say "bench/import: memory flatness (daily-cs 1/4, 1/2, all)"
@@ -134,7 +149,7 @@ MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 REV=$(git rev-parse --short HEAD 2>/dev/null)
 git diff --quiet HEAD -- src 2>/dev/null || REV="$REV+uncommitted src changes"
 
-export PAPERBOY RES RUNS N_FILES IN_BYTES CPU MEM REV LOAD0 LOAD1 NCS N_REJ_MSG N_FAIL_MSG
+export PAPERBOY BASE RES RUNS N_FILES IN_BYTES CPU MEM REV LOAD0 LOAD1 NCS N_REJ_MSG N_FAIL_MSG
 export N_CS=${#CS[@]} N_ASTRO=${#ASTRO[@]} N_ABS=${#ABS[@]} N_LST=${#LISTINGS[@]}
 "$PY" - <<'PY'
 import os, statistics as st
@@ -158,30 +173,46 @@ print("Machine: %s cores, %s, %s RAM; load average %s before, %s after. Tree: %s
 print("Input: %s files (%s daily-cs, %s daily-astro, %s .abs, %s listings), %.0f MiB on disk."
       % (E["N_FILES"], E["N_CS"], E["N_ASTRO"], E["N_ABS"], E["N_LST"], int(E["IN_BYTES"]) / mb))
 print()
-print("Command: `RUNS=%s bench/import/run.sh`. Each run, interleaved: `/usr/bin/time -v %s import"
-      " --quiet --db DB FILE...` and `/usr/bin/time -v /usr/bin/python3 bench/import/floor.py DB"
-      " FILE...`, one process each, the same %s FILEs in the same order, a fresh DB every time."
-      % (E["RUNS"], E["PAPERBOY"], E["N_FILES"]))
+bs = "base" if E.get("BASE") else None
+print("Command: `RUNS=%s%s bench/import/run.sh`. Each run, interleaved: `/usr/bin/time -v %s"
+      " import --quiet --db DB FILE...`%s and `/usr/bin/time -v /usr/bin/python3"
+      " bench/import/floor.py DB FILE...`, one process each, the same %s FILEs in the same order,"
+      " a fresh DB every time."
+      % (E["RUNS"], " BASE=" + E["BASE"] if bs else "", E["PAPERBOY"],
+         ", the same with the baseline `%s`" % E["BASE"] if bs else "", E["N_FILES"]))
 print()
-print("| | paperboy | floor (Python sqlite3, one plain table) | paperboy / floor |")
-print("|---|---:|---:|---:|")
-def line(name, a, b, fmt, ratio=True):
-    r = ("%.2f" % (a / b)) if ratio and b and b == b and a == a else ""
-    print("| %s | %s | %s | %s |" % (name, fmt % a, fmt % b, r))
-line("records read / rows inserted", med(pb, REC), med(fl, REC), "%.0f")
-line("wall time, s", med(pb, W), med(fl, W), "%.1f")
-line("**records/s end to end**", rate(pb), rate(fl), "%.0f")
-line("peak RSS, MiB", med(pb, RSS) / 1024, med(fl, RSS) / 1024, "%.1f")
-line("database file, MiB", med(pb, DB) / mb, med(fl, DB) / mb, "%.1f")
-line("-wal left after exit, MiB", med(pb, WAL) / mb, med(fl, WAL) / mb, "%.1f", False)
-line("CPU time (user + sys), s", med(pb, CPUS), med(fl, CPUS), "%.1f")
-line("records per CPU second", rate(pb, CPUS), rate(fl, CPUS), "%.0f")
-line("CPU use = CPU time / wall, %", med(pb, CPU_), med(fl, CPU_), "%.0f", False)
-line("voluntary context switches", med(pb, VCSW), med(fl, VCSW), "%.0f", False)
+if bs:
+    print("| | paperboy | baseline | floor (Python sqlite3, one plain table) | paperboy / floor"
+          " | paperboy / baseline |")
+    print("|---|---:|---:|---:|---:|---:|")
+else:
+    print("| | paperboy | floor (Python sqlite3, one plain table) | paperboy / floor |")
+    print("|---|---:|---:|---:|")
+def line(name, f, fmt, ratio=True):
+    a, b = f(pb), f(fl)
+    def rt(x, y):
+        return ("%.2f" % (x / y)) if ratio and y and y == y and x == x else ""
+    if bs:
+        c = f(bs)
+        print("| %s | %s | %s | %s | %s | %s |" % (name, fmt % a, fmt % c, fmt % b, rt(a, b),
+                                                  rt(a, c)))
+    else:
+        print("| %s | %s | %s | %s |" % (name, fmt % a, fmt % b, rt(a, b)))
+line("records read / rows inserted", lambda s: med(s, REC), "%.0f")
+line("wall time, s", lambda s: med(s, W), "%.1f")
+line("**records/s end to end**", lambda s: rate(s), "%.0f")
+line("peak RSS, MiB", lambda s: med(s, RSS) / 1024, "%.1f")
+line("database file, MiB", lambda s: med(s, DB) / mb, "%.1f")
+line("-wal left after exit, MiB", lambda s: med(s, WAL) / mb, "%.1f", False)
+line("CPU time (user + sys), s", lambda s: med(s, CPUS), "%.1f")
+line("records per CPU second", lambda s: rate(s, CPUS), "%.0f")
+line("CPU use = CPU time / wall, %", lambda s: med(s, CPU_), "%.0f", False)
+line("voluntary context switches", lambda s: med(s, VCSW), "%.0f", False)
 print()
-print("paperboy per run (records/s end to end): %s; floor: %s. paperboy's own summary rate: %s."
-      % (", ".join("%.0f" % (float(r[REC]) / float(r[W])) for r in rows if r[0] == pb),
-         ", ".join("%.0f" % (float(r[REC]) / float(r[W])) for r in rows if r[0] == fl),
+def per_run(side):
+    return ", ".join("%.0f" % (float(r[REC]) / float(r[W])) for r in rows if r[0] == side)
+print("paperboy per run (records/s end to end): %s;%s floor: %s. paperboy's own summary rate: %s."
+      % (per_run(pb), " baseline: %s;" % per_run(bs) if bs else "", per_run(fl),
          ", ".join(r[SELF] for r in rows if r[0] == pb)))
 rej = col(pb, REJ, int); fail = col(pb, FAIL, int)
 print("paperboy rejected records per run: %s; files it could not import per run: %s "

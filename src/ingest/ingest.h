@@ -44,7 +44,7 @@ typedef int (*ingest_meta_fn)(void *ctx, const char *key, const char *value);
 struct ingest_sink {
     void *ctx;
     /* A complete, validated record. The paper and its strings belong to the parser and are only
-     * valid during the call. Return 0 to go on, non-zero (e.g. PB_ESTOP) to stop parsing; the
+     * valid during the call (or taken with ingest_paper_take). Return 0 to go on, non-zero (e.g. PB_ESTOP) to stop parsing; the
      * parser then returns that code from feed/finish. */
     int (*paper)(void *ctx, const struct paper *p);
     /* A record that was skipped. Same return convention. */
@@ -52,6 +52,13 @@ struct ingest_sink {
     /* Optional (may be NULL). */
     ingest_meta_fn meta;
 };
+
+/* Only from inside a sink's paper callback, on the paper it was given: move the record's fields
+ * and their memory into dst (paper_clear'ed first), leaving the parser's record empty. Parsers
+ * clear the record after the callback and read nothing from it before that (parser_impl.h), so
+ * this is safe. For a sink that keeps records past the call (import's queue to its writer
+ * thread) it saves a deep copy per record. */
+void ingest_paper_take(const struct paper *p, struct paper *dst);
 
 struct ingest_opts {
     const char *source;       /* name for messages and provenance */

@@ -1,6 +1,7 @@
-/* Shared plumbing of the JSON importers (see json_util.h): typed getters with the caps of paper.h,
- * record emit/reject with a located message, and the JSON Lines driver. The formats themselves
- * are documented in parse_daily.c, parse_kaggle.c, parse_beir.c and parse_hf.c. */
+/* Shared plumbing of the JSON importers (see json_util.h): typed getters with the caps of paper.h
+ * over jansson values (json_*) and over jscan values (jmap_*), record emit/reject with a located
+ * message, and the JSON Lines driver. The formats themselves are documented in parse_daily.c,
+ * parse_kaggle.c, parse_beir.c and parse_hf.c; jscan's JSON rules in jscan.h. */
 #include "json_util.h"
 
 #include <stdarg.h>
@@ -165,6 +166,124 @@ int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_
     return rc;
 }
 
+/* --- jscan getters --- */
+
+const char *jmap_cstr(struct jmap *m, const struct jval *v)
+{
+    if (v->type != JSCAN_STRING)
+        return NULL;
+    buf_reset(&m->tmp);
+    if (jscan_string(v, &m->tmp))
+        return NULL; /* cannot happen: tmp holds a whole line */
+    return buf_str(&m->tmp);
+}
+
+/* String v as bytes: the span itself when it has no escape, else decoded into m->tmp. */
+static const char *str_bytes(struct jmap *m, const struct jval *v, size_t *len)
+{
+    if (!v->has_escape) {
+        *len = v->n;
+        return v->n ? v->p : "";
+    }
+    const char *s = jmap_cstr(m, v);
+    *len = s ? m->tmp.len : 0;
+    return s ? s : "";
+}
+
+int jmap_text(struct jmap *m, const struct jval *v, const char *key, char **field)
+{
+    if (v->type == JSCAN_NONE || v->type == JSCAN_NULL)
+        return 0;
+    if (v->type != JSCAN_STRING)
+        return json_fail(&m->why, "\"%s\" is %s, not a string", key, jscan_type_name(v->type));
+    size_t n;
+    const char *s = str_bytes(m, v, &n);
+    if (n > PAPER_MAX_FIELD)
+        return json_fail(&m->why, "\"%s\" is longer than the limit of %d bytes", key,
+                         PAPER_MAX_FIELD);
+    paper_set(field, s, n);
+    return 0;
+}
+
+/* Upper bound of the elements of array v without walking it: each takes a byte and a comma. */
+static size_t max_elements(const struct jval *v)
+{
+    return v->n < 2 ? 0 : (v->n - 1) / 2;
+}
+
+int jmap_strlist(struct jmap *m, const struct jval *v, const char *key, struct strlist *out,
+                 void (*split)(const char *, struct strlist *))
+{
+    if (v->type == JSCAN_NONE || v->type == JSCAN_NULL)
+        return 0;
+    if (split && v->type == JSCAN_STRING) {
+        split(jmap_cstr(m, v), out);
+        return 0;
+    }
+    if (v->type != JSCAN_ARRAY)
+        return json_fail(&m->why, "\"%s\" is %s, not a list", key, jscan_type_name(v->type));
+    if (out->n + max_elements(v) > PAPER_MAX_LIST) {
+        size_t n = jscan_count(v);
+        if (n > PAPER_MAX_LIST || out->n + n > PAPER_MAX_LIST)
+            return json_fail(&m->why, "\"%s\" has more than %d entries", key, PAPER_MAX_LIST);
+    }
+    struct jiter it;
+    struct jval e;
+    jscan_iter(v, &it);
+    for (size_t i = 0; jscan_next_elem(&it, &e); i++) {
+        if (e.type != JSCAN_STRING)
+            return json_fail(&m->why, "\"%s\"[%zu] is %s, not a string", key, i,
+                             jscan_type_name(e.type));
+        size_t len;
+        const char *bytes = str_bytes(m, &e, &len);
+        if (len > PAPER_MAX_FIELD)
+            return json_fail(&m->why, "\"%s\"[%zu] is longer than the limit of %d bytes", key, i,
+                             PAPER_MAX_FIELD);
+        char *s = text_normalize(bytes, len);
+        if (*s)
+            strlist_push_take(out, s);
+        else
+            xfree(s);
+    }
+    return 0;
+}
+
+int jmap_date(struct jmap *m, const struct jval *v, const char *key, char **field, int day_only)
+{
+    if (v->type == JSCAN_NONE || v->type == JSCAN_NULL)
+        return 0;
+    if (v->type != JSCAN_STRING)
+        return json_fail(&m->why, "\"%s\" is %s, not a date string", key,
+                         jscan_type_name(v->type));
+    char out[DATE_TS_LEN + 1];
+    if (date_parse(jmap_cstr(m, v), out))
+        return 0;
+    if (day_only)
+        out[DATE_DAY_LEN] = 0;
+    paper_set_str(field, out);
+    return 0;
+}
+
+int jmap_arxiv_id(struct jmap *m, const struct jval *v, const char *key, struct paper *rec)
+{
+    if (v->type == JSCAN_NONE || v->type == JSCAN_NULL)
+        return json_fail(&m->why, "missing \"%s\"", key);
+    if (v->type != JSCAN_STRING)
+        return json_fail(&m->why, "\"%s\" is %s, not a string", key, jscan_type_name(v->type));
+    const char *s = jmap_cstr(m, v);
+    char id[PAPER_MAX_ID];
+    int version = 0;
+    if (paper_parse_arxiv_id(s, id, &version)) {
+        char ex[64];
+        json_excerpt(s, m->tmp.len, ex, sizeof ex);
+        return json_fail(&m->why, "not an arXiv id: '%s'", ex);
+    }
+    paper_set_str(&rec->id, id);
+    if (version)
+        rec->version = version;
+    return 0;
+}
+
 /* --- JSON Lines --- */
 
 void json_describe_byte(char byte, char *out, size_t cap)
@@ -178,6 +297,25 @@ void json_describe_byte(char byte, char *out, size_t cap)
         snprintf(out, cap, "'%c'", c);
     else
         snprintf(out, cap, "byte 0x%02x", c);
+}
+
+/* Map one accepted object and emit or reject the record, as json_record does for jansson. */
+static int jsonl_record(struct jsonl *j, const struct jval *obj, long line_no)
+{
+    struct parser *p = j->p;
+    struct paper rec;
+    paper_init(&rec);
+    rec.record_no = parser_next_record_no(p);
+    rec.line_no = line_no;
+    j->m.why.msg[0] = 0;
+    const char *reason = j->m.why.msg;
+    int bad = j->map(&j->m, obj, &rec);
+    if (!bad)
+        bad = paper_validate(&rec, &reason);
+    int rc = bad ? parser_reject(p, rec.record_no, line_no, "line %ld: %s", line_no, reason)
+                 : parser_emit(p, &rec);
+    paper_clear(&rec);
+    return rc;
 }
 
 static int on_line(void *ctx, const char *line, size_t len, long line_no, int is_too_long)
@@ -216,31 +354,23 @@ static int on_line(void *ctx, const char *line, size_t len, long line_no, int is
                                "object per line)",
                                line_no, j->format);
     }
-    long rec_no = parser_next_record_no(p);
-    json_error_t err;
-    json_t *obj = json_decode(s, (size_t)(end - s), &err);
-    if (!obj) {
-        char text[JSON_ERROR_TEXT_LENGTH];
-        json_excerpt(err.text, strlen(err.text), text, sizeof text);
-        return parser_reject(p, rec_no, line_no, "line %ld: invalid JSON at column %d: %s", line_no,
-                             err.column + (int)(s - line), text);
-    }
-    int rc;
-    if (!json_is_object(obj)) {
-        rc = parser_reject(p, rec_no, line_no, "line %ld: %s, not a JSON object", line_no,
-                           json_type_name(obj));
-    } else {
-        char where[32];
-        snprintf(where, sizeof where, "line %ld", line_no);
-        rc = json_record(p, j->map, obj, line_no, where);
-    }
-    json_decref(obj);
-    return rc;
+    struct jval obj;
+    struct jscan_error err;
+    if (jscan_parse(s, (size_t)(end - s), &obj, &err))
+        return parser_reject(p, parser_next_record_no(p), line_no,
+                             "line %ld: invalid JSON at column %zu: %s", line_no,
+                             err.offset + (size_t)(s - line) + 1, err.msg);
+    if (obj.type != JSCAN_OBJECT)
+        return parser_reject(p, parser_next_record_no(p), line_no,
+                             "line %ld: %s, not a JSON object", line_no,
+                             jscan_type_name(obj.type));
+    return jsonl_record(j, &obj, line_no);
 }
 
-void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *format)
+void jsonl_init(struct jsonl *j, struct parser *p, jmap_fn map, const char *format)
 {
     lines_init(&j->lines, JSON_MAX_RECORD, on_line, j);
+    buf_init(&j->m.tmp, JSON_MAX_RECORD);
     j->p = p;
     j->map = map;
     j->format = format;
@@ -250,6 +380,7 @@ void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *
 void jsonl_release(struct jsonl *j)
 {
     lines_release(&j->lines);
+    buf_release(&j->m.tmp);
 }
 
 int jsonl_feed(struct jsonl *j, const char *data, size_t n)
@@ -262,7 +393,7 @@ int jsonl_finish(struct jsonl *j)
     return lines_finish(&j->lines);
 }
 
-struct jsonl *jsonl_new(struct parser *p, json_map_fn map, const char *format)
+struct jsonl *jsonl_new(struct parser *p, jmap_fn map, const char *format)
 {
     struct jsonl *j = xmalloc(sizeof *j);
     jsonl_init(j, p, map, format);

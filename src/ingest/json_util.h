@@ -1,12 +1,16 @@
-/* Helpers shared by the JSON importers (parse_daily.c, parse_kaggle.c, parse_beir.c, parse_hf.c):
- * typed member getters that copy into struct paper with the caps of paper.h, one function that
- * turns a decoded object into an emitted or rejected record, and a JSON Lines driver built on
- * lines.h. Only src/ingest includes jansson.h. Not thread-safe per object; no global state. */
+/* Helpers shared by the JSON importers. The JSON Lines formats (parse_daily.c, parse_kaggle.c,
+ * parse_beir.c) read each line with jscan (jscan.h: validated once, no tree, strings decoded on
+ * demand) through the jmap_* getters and the JSON Lines driver jsonl_*; the Hugging Face format
+ * (parse_hf.c) decodes one item at a time with jansson through the json_* getters. Both sets of
+ * getters copy into struct paper with the caps of paper.h and word their refusals the same way.
+ * Only src/ingest includes jansson.h. Not thread-safe per object; no global state. */
 #ifndef PB_INGEST_JSON_UTIL_H
 #define PB_INGEST_JSON_UTIL_H
 #include <jansson.h>
 #include <stddef.h>
 
+#include "../util/buf.h"
+#include "jscan.h"
 #include "lines.h"
 #include "paper.h"
 
@@ -78,26 +82,68 @@ int json_record(struct parser *p, json_map_fn map, const json_t *obj, long line_
  * new reference, or NULL with line, column and cause in *err. */
 json_t *json_decode(const char *s, size_t n, json_error_t *err);
 
+/* --- JSON Lines records read with jscan --- */
+
+/* What a JSON Lines map function works with besides the object: a scratch buffer for decoded
+ * strings and the reason for a refusal. Every jmap_* getter reuses tmp, so a string from
+ * jmap_cstr is valid only until the next getter call. */
+struct jmap {
+    struct buf tmp;
+    struct json_why why;
+};
+
+/* Fill rec from the members of obj. Return 0, or PB_EINVAL with the reason in m->why. */
+typedef int (*jmap_fn)(struct jmap *m, const struct jval *obj, struct paper *rec);
+
+/* The getters take a member's value as jscan_fields found it: type JSCAN_NONE when absent. key is
+ * the member's name, for messages. Absent or null is never an error, except for the id. */
+
+/* String v decoded into m->tmp as a C string (a \u0000 ends it there, as it did with jansson's
+ * json_string_value); its full length is m->tmp.len. NULL if v is not a string. */
+const char *jmap_cstr(struct jmap *m, const struct jval *v);
+
+/* As json_get_text: copy string v into *field (normalised). Returns PB_EINVAL (why set) if v is
+ * another type or longer than PAPER_MAX_FIELD. */
+PB_MUST_CHECK int jmap_text(struct jmap *m, const struct jval *v, const char *key, char **field);
+
+/* As json_get_strlist: append v to out, a list of strings, or with split a single string cut by
+ * it. Returns PB_EINVAL (why set) for other types, non-string elements, or more than
+ * PAPER_MAX_LIST entries in all. */
+PB_MUST_CHECK int jmap_strlist(struct jmap *m, const struct jval *v, const char *key,
+                               struct strlist *out, void (*split)(const char *, struct strlist *));
+
+/* As json_get_date: a date string into *field in canonical form ("YYYY-MM-DD" only if
+ * day_only); an unparseable date leaves *field untouched. PB_EINVAL (why set) if not a string. */
+PB_MUST_CHECK int jmap_date(struct jmap *m, const struct jval *v, const char *key, char **field,
+                            int day_only);
+
+/* As json_get_arxiv_id: the required arXiv id (and version, if it carries one) into rec.
+ * PB_EINVAL (why set) if absent, null, not a string or not an arXiv id. */
+PB_MUST_CHECK int jmap_arxiv_id(struct jmap *m, const struct jval *v, const char *key,
+                                struct paper *rec);
+
 /* JSON Lines: one object per line, blank lines skipped, lines capped at JSON_MAX_RECORD. A first
  * non-blank line that does not start with '{', or is a lone '{' (a pretty-printed document), means
  * the input is some other format: the parser fails with PB_EFORMAT. Every later bad line becomes
- * a reject and reading goes on. */
+ * a reject ("line 7: invalid JSON at column 31: trailing comma before '}'", the column counted in
+ * bytes from 1) and reading goes on. */
 struct jsonl {
     struct lines lines;
     struct parser *p;
-    json_map_fn map;
+    jmap_fn map;
+    struct jmap m;
     const char *format; /* for messages: "daily listing", "Kaggle snapshot" */
     int has_first;      /* a non-blank line has been seen */
 };
 
-void jsonl_init(struct jsonl *j, struct parser *p, json_map_fn map, const char *format);
+void jsonl_init(struct jsonl *j, struct parser *p, jmap_fn map, const char *format);
 void jsonl_release(struct jsonl *j);
 int jsonl_feed(struct jsonl *j, const char *data, size_t n);
 int jsonl_finish(struct jsonl *j);
 
 /* A format_ops implementation whose state is a heap jsonl: formats that are plain JSON Lines
  * define their ops with these and a create function calling jsonl_new. */
-struct jsonl *jsonl_new(struct parser *p, json_map_fn map, const char *format);
+struct jsonl *jsonl_new(struct parser *p, jmap_fn map, const char *format);
 int jsonl_ops_feed(void *state, const char *data, size_t n);
 int jsonl_ops_finish(void *state);
 void jsonl_ops_destroy(void *state);

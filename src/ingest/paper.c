@@ -90,6 +90,13 @@ void paper_copy(struct paper *dst, const struct paper *src)
     copy_list(&dst->keywords, &src->keywords);
 }
 
+void paper_move(struct paper *dst, struct paper *src)
+{
+    paper_clear(dst);
+    *dst = *src;
+    paper_init(src);
+}
+
 void paper_set(char **field, const char *s, size_t n)
 {
     xfree(*field);

@@ -57,6 +57,9 @@ void paper_init(struct paper *p);
 void paper_clear(struct paper *p);
 /* Deep copy of src into dst (dst is paper_clear'ed first). */
 void paper_copy(struct paper *dst, const struct paper *src);
+/* Hand src's fields and their memory over to dst (dst is paper_clear'ed first); src is left as
+ * after paper_init(). Allocates nothing. */
+void paper_move(struct paper *dst, struct paper *src);
 /* Set a string field: normalised copy of s[0..n) replaces *field. */
 void paper_set(char **field, const char *s, size_t n);
 /* Set a field to a normalised copy of a C string. */

@@ -39,37 +39,40 @@ static size_t title_len(const char *s)
     return cut;
 }
 
-static int map_beir(const json_t *o, struct paper *rec, struct json_why *why)
+static int map_beir(struct jmap *m, const struct jval *o, struct paper *rec)
 {
-    const json_t *id = json_object_get(o, "_id");
+    static const char *const keys[] = {"_id", "title", "text"};
+    struct jval v[3];
+    jscan_fields(o, keys, 3, v);
+    const struct jval *id = &v[0];
     char num[32];
     const char *id_s;
-    if (!id || json_is_null(id))
-        return json_fail(why, "missing \"_id\"");
-    if (json_is_integer(id)) {
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+    long long n;
+    if (id->type == JSCAN_NONE || id->type == JSCAN_NULL)
+        return json_fail(&m->why, "missing \"_id\"");
+    if (id->type == JSCAN_NUMBER && !jscan_int(id, &n)) {
+        snprintf(num, sizeof num, "%lld", n);
         id_s = num;
-    } else if (json_is_string(id)) {
-        id_s = json_string_value(id);
+    } else if (id->type == JSCAN_STRING) {
+        id_s = jmap_cstr(m, id);
     } else {
-        return json_fail(why, "\"_id\" is not a string");
+        return json_fail(&m->why, "\"_id\" is not a string");
     }
     if (!*id_s)
-        return json_fail(why, "empty \"_id\"");
+        return json_fail(&m->why, "empty \"_id\"");
     if (strlen(id_s) >= PAPER_MAX_ID - 5)
-        return json_fail(why, "\"_id\" is longer than %d bytes", PAPER_MAX_ID - 6);
+        return json_fail(&m->why, "\"_id\" is longer than %d bytes", PAPER_MAX_ID - 6);
     char *full = xasprintf("beir:%s", id_s);
     paper_set_str(&rec->id, full);
     xfree(full);
     if (!strcmp(rec->id, "beir:"))
-        return json_fail(why, "empty \"_id\"");
+        return json_fail(&m->why, "empty \"_id\"");
 
-    if (json_get_text(o, "title", &rec->title, why) ||
-        json_get_text(o, "text", &rec->abstract, why))
+    if (jmap_text(m, &v[1], "title", &rec->title) || jmap_text(m, &v[2], "text", &rec->abstract))
         return PB_EINVAL;
     if (!rec->title || !*rec->title) {
         if (!rec->abstract || !*rec->abstract)
-            return json_fail(why, "empty \"title\" and \"text\"");
+            return json_fail(&m->why, "empty \"title\" and \"text\"");
         paper_set(&rec->title, rec->abstract, title_len(rec->abstract));
     }
     return 0;

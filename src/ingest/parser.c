@@ -145,6 +145,13 @@ int parser_emit(struct parser *p, struct paper *rec)
     return p->sink.paper(p->sink.ctx, rec);
 }
 
+void ingest_paper_take(const struct paper *p, struct paper *dst)
+{
+    /* The sink sees the record as const so that it cannot change it by mistake; every record
+     * parser_emit hands out is a parser's own non-const struct, cleared after the call. */
+    paper_move(dst, (struct paper *)p);
+}
+
 int parser_reject(struct parser *p, long rec_no, long line, const char *fmt, ...)
 {
     struct ingest_error e;

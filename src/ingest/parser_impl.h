@@ -22,7 +22,8 @@ extern const struct format_ops parse_oai_ops, parse_atom_ops, parse_rss_ops, par
 
 /* Called by formats. parser_emit validates the record (paper_validate), applies the listing day
  * from opts if the record has none, counts it, and passes it to the sink or rejects it. It does
- * NOT clear the paper: the caller does. Returns the sink's code (non-zero means stop). */
+ * NOT clear the paper: the caller does, and reads nothing from it before that (the sink may
+ * have moved its fields out with ingest_paper_take). Returns the sink's code (non-zero means stop). */
 int parser_emit(struct parser *p, struct paper *rec);
 /* Reject record rec_no (starting at line) with a printf-style reason; counts it. */
 int parser_reject(struct parser *p, long rec_no, long line, const char *fmt, ...)

@@ -16,9 +16,16 @@
  *          the first time each input mentioned the paper; "fields" names what it provided
  *   meta(key PRIMARY KEY, value) -- "seq": last change number
  * Authors and categories are stored denormalised in the paper row: they are always read and
- * written with the paper, and the search index (not SQL) answers "papers by author X". */
+ * written with the paper, and the search index (not SQL) answers "papers by author X".
+ *
+ * WAL checkpoints: normally SQLite's own, inside the commit that takes the WAL past 1,000
+ * pages. During a bulk import (store_bulk_begin) they run on a thread with its own connection
+ * instead, so the importing thread never waits for the copy into the database file and its two
+ * fsyncs; a commit that takes the WAL past BULK_WAL_CAP_PAGES waits for the running checkpoint,
+ * which lets the next transaction start the WAL over, so the WAL stays bounded. */
 #include "store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,8 +69,24 @@ static const char *stmt_sql[ST_N] = {
     [ST_TOUCH] = "UPDATE papers SET seq = ?1, changed_at = ?2 WHERE pid = ?3",
 };
 
+/* Background checkpoints during a bulk import (see the top of this file). */
+#define BULK_CKPT_PAGES 1000     /* ask for a checkpoint from this WAL size on (SQLite's default) */
+#define BULK_WAL_CAP_PAGES 8192  /* past this (32 MiB of 4 KiB pages), a commit waits for it */
+
+struct bulk {
+    sqlite3 *db; /* the checkpointer's own connection */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;    /* n_asked, n_done or is_quitting changed */
+    unsigned long n_asked;  /* commits that asked for a checkpoint */
+    unsigned long n_done;   /* n_asked when the last finished checkpoint started */
+    int asked_at;           /* WAL size (pages) at the last request; importing thread only */
+    int is_quitting;
+};
+
 struct store {
     sqlite3 *db;
+    struct bulk *bulk;
     char *path;
     sqlite3_stmt *st[ST_N];
     int64_t seq;
@@ -258,6 +281,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_bulk_end(s);
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(s->st[i]);
     if (s->db)
@@ -265,6 +289,107 @@ void store_close(struct store *s)
     xfree(s->path);
     xfree(s);
 }
+
+/* --- background checkpoints --- */
+
+static void *bulk_main(void *arg)
+{
+    struct bulk *b = arg;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (b->n_done == b->n_asked && !b->is_quitting)
+            pthread_cond_wait(&b->cond, &b->mu);
+        if (b->is_quitting)
+            break;
+        unsigned long start = b->n_asked;
+        pthread_mutex_unlock(&b->mu);
+        /* PASSIVE: copies what no reader still needs, never waits for the writer. A failure
+         * (another process checkpointing, an I/O error) only leaves the WAL longer: the next
+         * request tries again, and closing the last connection checkpoints too. */
+        sqlite3_wal_checkpoint_v2(b->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&b->mu);
+        b->n_done = start;
+        pthread_cond_broadcast(&b->cond);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Called by SQLite on the importing thread after each commit, locks released, with the WAL size. */
+static int bulk_wal_hook(void *arg, sqlite3 *db, const char *name, int n_pages)
+{
+    struct bulk *b = arg;
+    (void)db;
+    (void)name;
+    /* One request per BULK_CKPT_PAGES new pages, not one per commit: a checkpoint costs two
+     * fsyncs however little it copies. A smaller WAL than last time means it started over. */
+    if (n_pages < b->asked_at)
+        b->asked_at = 0;
+    if (n_pages < b->asked_at + BULK_CKPT_PAGES)
+        return SQLITE_OK;
+    b->asked_at = n_pages;
+    pthread_mutex_lock(&b->mu);
+    unsigned long want = ++b->n_asked;
+    pthread_cond_broadcast(&b->cond);
+    /* Too long: wait for a checkpoint that started after this commit. It copies the whole WAL
+     * (unless another process's reader pins part of it), so our next write starts it over. */
+    while (n_pages >= BULK_WAL_CAP_PAGES && b->n_done < want && !b->is_quitting)
+        pthread_cond_wait(&b->cond, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+    return SQLITE_OK;
+}
+
+int store_bulk_begin(struct store *s)
+{
+    if (s->bulk)
+        return 0;
+    struct bulk *b = xcalloc(1, sizeof *b);
+    if (sqlite3_open_v2(s->path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(s->errmsg, sizeof s->errmsg, "opening the checkpoint connection: %s",
+                 b->db ? sqlite3_errmsg(b->db) : "out of memory");
+        sqlite3_close(b->db);
+        xfree(b);
+        return PB_EDB;
+    }
+    /* The same sync rules as the importing connection: the WAL is synced before a checkpoint,
+     * the database file after it. */
+    sqlite3_exec(b->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cond, NULL);
+    if (pthread_create(&b->thread, NULL, bulk_main, b)) {
+        snprintf(s->errmsg, sizeof s->errmsg, "cannot start the checkpoint thread");
+        pthread_mutex_destroy(&b->mu);
+        pthread_cond_destroy(&b->cond);
+        sqlite3_close(b->db);
+        xfree(b);
+        return PB_EDB;
+    }
+    s->bulk = b;
+    /* Replaces SQLite's automatic checkpoints (themselves a WAL hook) on this connection. */
+    sqlite3_wal_hook(s->db, bulk_wal_hook, b);
+    return 0;
+}
+
+void store_bulk_end(struct store *s)
+{
+    struct bulk *b = s->bulk;
+    if (!b)
+        return;
+    sqlite3_wal_autocheckpoint(s->db, BULK_CKPT_PAGES); /* back to SQLite's own hook */
+    pthread_mutex_lock(&b->mu);
+    b->is_quitting = 1;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cond);
+    sqlite3_close(b->db);
+    xfree(b);
+    s->bulk = NULL;
+}
+
+/* --- transactions --- */
 
 int store_begin(struct store *s)
 {
@@ -449,26 +574,39 @@ static int add_listing(struct store *s, int64_t pid, const char *day, int *chang
     return 0;
 }
 
+/* Append word to the space-separated list fields[0..*o) (cap bytes with the NUL). */
+static void add_word(char *fields, size_t cap, size_t *o, const char *word)
+{
+    size_t n = strlen(word);
+    if (*o + n + 2 > cap)
+        return; /* cannot happen: all the names together take ~110 bytes */
+    if (*o)
+        fields[(*o)++] = ' ';
+    memcpy(fields + *o, word, n);
+    *o += n;
+    fields[*o] = 0;
+}
+
 static int add_provenance(struct store *s, int64_t pid, int64_t sid, const struct paper *p,
                           const char **cols, const char *now)
 {
+    /* Built by hand: one snprintf per name was a measurable share of the writer thread. */
     char fields[256];
     size_t o = 0;
     fields[0] = 0;
-    for (int i = 0; i < C_N_TEXT; i++) {
-        if (cols[i] && o + strlen(col_names[i]) + 2 < sizeof fields)
-            o += (size_t)snprintf(fields + o, sizeof fields - o, "%s%s", o ? " " : "", col_names[i]);
-    }
+    for (int i = 0; i < C_N_TEXT; i++)
+        if (cols[i])
+            add_word(fields, sizeof fields, &o, col_names[i]);
     if (p->upvotes >= 0)
-        o += (size_t)snprintf(fields + o, sizeof fields - o, "%supvotes", o ? " " : "");
+        add_word(fields, sizeof fields, &o, "upvotes");
     if (p->is_deleted)
-        snprintf(fields + o, sizeof fields - o, "%sdeleted", o ? " " : "");
+        add_word(fields, sizeof fields, &o, "deleted");
     sqlite3_stmt *st = s->st[ST_PROV];
     sqlite3_bind_int64(st, 1, pid);
     sqlite3_bind_int64(st, 2, sid);
     sqlite3_bind_int64(st, 3, p->record_no);
     sqlite3_bind_int(st, 4, p->version);
-    sqlite3_bind_text(st, 5, fields, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, fields, (int)o, SQLITE_STATIC); /* reset below, before it goes */
     sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);

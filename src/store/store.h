@@ -30,6 +30,16 @@ PB_MUST_CHECK int store_begin(struct store *s);
 PB_MUST_CHECK int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
+/* Bulk import mode, until store_bulk_end or store_close: WAL checkpoints (copying committed
+ * pages into the database file, with two fsyncs) run on a background thread with its own
+ * connection instead of inside the commit that filled the WAL, so the caller does not stop for
+ * the disk. Commits are exactly as durable as before; a commit only waits when the WAL has
+ * grown past 32 MiB (store.c). Returns 0, or PB_EDB (message in store_errmsg) and nothing
+ * changed. The store is still used from one thread only. */
+PB_MUST_CHECK int store_bulk_begin(struct store *s);
+/* Back to checkpoints in commits; waits for a running checkpoint. No-op if not in bulk mode. */
+void store_bulk_end(struct store *s);
+
 /* Register an input (format name, path) for provenance; *source_id identifies it in
  * store_paper_put. Re-registering the same path returns the same id. */
 PB_MUST_CHECK int store_source(struct store *s, const char *format, const char *path,

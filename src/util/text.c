@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "alloc.h"
 
 size_t text_utf8_seq(const unsigned char *s, size_t n)
@@ -52,27 +56,64 @@ int text_is_utf8(const char *s, size_t n)
     return 1;
 }
 
+static inline int is_printable(unsigned c)
+{
+    return c > 0x20 && c < 0x7F;
+}
+
+/* Copy the run of printable ASCII other than space at p[0..n) to out; returns its length. out
+ * has 16 bytes of slack past what the run needs: blocks are stored whole. */
+static size_t copy_printable(const unsigned char *p, size_t n, char *out)
+{
+    size_t j = 0;
+#if defined(__SSE2__)
+    /* c + 0x5F maps 0x21..0x7E to 0x80..0xDD, the signed bytes below -34. */
+    const __m128i shift = _mm_set1_epi8(0x5F), limit = _mm_set1_epi8(-34);
+    while (n - j >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        unsigned ok = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(limit, _mm_add_epi8(x, shift)));
+        _mm_storeu_si128((__m128i *)(void *)(out + j), x);
+        if (ok != 0xFFFF)
+            return j + (size_t)__builtin_ctz(~ok);
+        j += 16;
+    }
+#endif
+    while (j < n && is_printable(p[j])) {
+        out[j] = (char)p[j];
+        j++;
+    }
+    return j;
+}
+
 char *text_normalize(const char *s, size_t n)
 {
-    /* Worst case every byte becomes U+FFFD (3 bytes). */
-    char *out = xmalloc(n * 3 + 1);
+    /* Valid UTF-8 never grows here (white space only collapses, control characters only go):
+     * only an invalid byte does, into U+FFFD (3 bytes). So start at n + 1 bytes and widen to the
+     * worst case, 3 per input byte, at the first invalid byte. Until then o <= i. 16 bytes of
+     * slack for copy_printable's whole-block stores. */
+    size_t cap = n + 17;
+    char *out = xmalloc(cap);
     size_t o = 0;
     int pending_space = 0;
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
         unsigned c = p[i];
-        if (c > 0x20 && c < 0x7F) {
+        /* Fast path: one space between printable characters is kept as is. */
+        if (c == ' ' && i + 1 < n && is_printable(p[i + 1])) {
+            if (o > 0)
+                out[o++] = ' ';
+            pending_space = 0;
+            c = p[++i];
+        }
+        if (is_printable(c)) {
             /* Fast path: a run of printable ASCII other than space is copied as is. */
             if (pending_space)
                 out[o++] = ' ';
             pending_space = 0;
-            size_t j = i + 1;
-            while (j < n && p[j] > 0x20 && p[j] < 0x7F)
-                j++;
-            memcpy(out + o, p + i, j - i);
-            o += j - i;
-            i = j;
+            size_t k = copy_printable(p + i, n - i, out + o);
+            o += k;
+            i += k;
             continue;
         }
         if (c < 0x80) {
@@ -94,6 +135,10 @@ char *text_normalize(const char *s, size_t n)
             out[o++] = ' ';
         pending_space = 0;
         if (!k) {
+            if (cap < n * 3 + 17) {
+                cap = n * 3 + 17;
+                out = xrealloc(out, cap);
+            }
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;
             i++;

@@ -125,4 +125,36 @@ static void detect_formats(void)
         CHECK_INT(ingest_detect(cases[i].head, strlen(cases[i].head), "x"), cases[i].f);
 }
 
-TEST_MAIN(T(detect_formats), T(arxiv_id_forms), T(authors_split), T(categories_split), T(validation))
+/* paper_move hands everything over and leaves the source as new; paper_copy is deep. */
+static void move_and_copy(void)
+{
+    struct paper a, b, c;
+    paper_init(&a);
+    paper_init(&b);
+    paper_init(&c);
+    paper_set_str(&a.id, "2501.00001");
+    paper_set_str(&a.title, "A title");
+    paper_split_authors("A. One, B. Two", &a.authors);
+    a.version = 3;
+    a.upvotes = 7;
+    paper_set_str(&b.title, "replaced");
+    const char *title = a.title;
+    paper_move(&b, &a);
+    CHECK(b.title == title); /* the same memory, not a copy */
+    CHECK_STR(b.id, "2501.00001");
+    CHECK_INT(b.authors.n, 2);
+    CHECK_INT(b.version, 3);
+    CHECK_INT(b.upvotes, 7);
+    CHECK(a.id == NULL && a.title == NULL && a.authors.n == 0 && a.authors.v == NULL);
+    CHECK_INT(a.upvotes, -1);
+    paper_copy(&c, &b);
+    CHECK(c.title != b.title);
+    CHECK_STR(c.title, "A title");
+    CHECK_STR(c.authors.v[1], "B. Two");
+    paper_clear(&a);
+    paper_clear(&b);
+    paper_clear(&c);
+}
+
+TEST_MAIN(T(detect_formats), T(arxiv_id_forms), T(authors_split), T(categories_split), T(validation),
+          T(move_and_copy))

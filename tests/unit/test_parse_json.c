@@ -450,6 +450,30 @@ static void daily_bad_lines(void)
     xfree(in);
 }
 
+/* JSON errors name the byte column (counted from 1, leading blanks included) and the cause; the
+ * last of duplicate members counts, escaped names included. */
+static void daily_json_errors(void)
+{
+    const char *in = "{\"id\": \"2501.00001\", \"title\": \"ok\"}\n"
+                     "  {\"id\": \"2501.00002\", \"title\": \"t\",}\n"
+                     "{\"id\": \"2501.00003\", \"title\": \"caf\\u00e9 \\ud83d\"}\n"
+                     "{\"id\": \"2501.00004\", \"title\": \"x\", \"n\": 1e999}\n"
+                     "{\"id\": \"2501.00005\", \"title\": \"t\", \"i\\u0064\": \"2501.00006\"}\n"
+                     "{\"id\": \"2501.00007\", \"title\": \"a\\u0000b\", \"n\": 1}\n";
+    struct coll c = {0};
+    CHECK_INT(run_str(INGEST_DAILY, in, 0, &c), 0);
+    CHECK_INT(c.n, 3);
+    CHECK_STR(c.v[1].id, "2501.00006");
+    CHECK_STR(c.v[2].title, "ab");
+    CHECK_INT(c.rej.n, 3);
+    CHECK(reject_has(&c, 0, 2, "line 2: invalid JSON at column 37: trailing comma before '}'"));
+    CHECK(reject_has(&c, 1, 3, "line 3: invalid JSON at column 42: invalid \\u escape: \\uD83D is "
+                               "a high surrogate without a low one"));
+    CHECK(reject_has(&c, 2, 4, "line 4: invalid JSON at column 41: number out of range (too "
+                               "large for a double)"));
+    coll_free(&c);
+}
+
 static void daily_wrong_format(void)
 {
     struct coll c = {0};
@@ -941,6 +965,6 @@ static void detect_real_files(void)
 }
 
 TEST_MAIN(T(daily_cs_day), T(daily_astro_schemas), T(daily_empty_file), T(daily_fields),
-          T(daily_bad_lines), T(daily_wrong_format), T(daily_sink_stop), T(daily_chunking),
+          T(daily_bad_lines), T(daily_json_errors), T(daily_wrong_format), T(daily_sink_stop), T(daily_chunking),
           T(hf_files), T(hf_single_item), T(hf_variants), T(hf_bad_documents), T(beir_scifact),
           T(beir_titles), T(kaggle_sample), T(kaggle_fields), T(detect_real_files))

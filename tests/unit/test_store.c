@@ -310,5 +310,78 @@ static void refuses_newer_and_foreign_files(void)
     remove_db(path);
 }
 
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* Bulk mode: checkpoints on a background thread keep the WAL bounded (about 32 MiB plus a
+ * batch) while ~60 MiB go in, and every paper is there, also after reopening. */
+static void bulk_checkpoints(void)
+{
+    char *path = tmp_db();
+    char *wal = xasprintf("%s-wal", path);
+    struct store *s = open_db(path);
+    CHECK(s);
+    CHECK_INT(store_bulk_begin(s), 0);
+    CHECK_INT(store_bulk_begin(s), 0); /* already on */
+    int64_t sid;
+    CHECK_INT(store_source(s, "daily", "/data/bulk.jsonl", &sid), 0);
+    char *text = xmalloc(20001);
+    for (int i = 0; i < 20000; i++)
+        text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+    text[20000] = 0;
+    long max_wal = 0;
+    int n = 0;
+    for (int batch = 0; batch < 30; batch++) {
+        CHECK_INT(store_begin(s), 0);
+        for (int k = 0; k < 100; k++, n++) {
+            struct paper p;
+            char id[32];
+            snprintf(id, sizeof id, "2501.%05d", n);
+            make_paper(&p, id, 1, "A title");
+            text[n % 20000] = 'Z'; /* every abstract different */
+            paper_set_str(&p.abstract, text);
+            enum store_put_result r;
+            int rc = store_paper_put(s, &p, sid, &r);
+            paper_clear(&p);
+            CHECK_INT(rc, 0);
+            CHECK_INT(r, STORE_NEW);
+        }
+        CHECK_INT(store_commit(s), 0);
+        long w = file_size(wal);
+        if (w > max_wal)
+            max_wal = w;
+    }
+    xfree(text);
+    printf("  %d papers, largest WAL %ld KiB\n", n, max_wal / 1024);
+    CHECK(max_wal < 48L * 1024 * 1024);
+    CHECK_INT(store_check(s), 0);
+    store_bulk_end(s);
+    store_bulk_end(s); /* already off */
+    struct paper got;
+    paper_init(&got);
+    CHECK_INT(store_paper_get(s, "2501.02999", &got), 0);
+    paper_clear(&got);
+    store_close(s);
+    s = open_db(path);
+    CHECK(s);
+    struct store_stats st;
+    CHECK_INT(store_stats(s, &st), 0);
+    CHECK_INT(st.papers, n);
+    CHECK_INT(store_check(s), 0);
+    store_close(s);
+    CHECK_INT(file_size(wal), 0); /* the last close checkpointed and removed it */
+    xfree(wal);
+    remove_db(path);
+}
+
 TEST_MAIN(T(insert_then_idempotent), T(versions_and_gaps), T(second_source_merges),
-          T(deleted_records), T(migrates_old_file), T(refuses_newer_and_foreign_files))
+          T(deleted_records), T(migrates_old_file), T(refuses_newer_and_foreign_files),
+          T(bulk_checkpoints))

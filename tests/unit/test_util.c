@@ -3,6 +3,9 @@
 #include "../../src/util/buf.h"
 #include "../../src/util/date.h"
 #include "../../src/util/text.h"
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "../harness.h"
 
 static void check_norm(const char *in, const char *want, int *ok)
@@ -46,11 +49,102 @@ static void normalize_repairs_utf8(void)
     CHECK(ok);
     check_norm("ctl\x01\x7f" "char", "ctlchar", &ok);
     CHECK(ok);
+    /* The output grows past the input only here: every byte invalid, after a space. */
+    check_norm("\xff\xfe\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", &ok);
+    CHECK(ok);
+    check_norm("a \xff", "a \xef\xbf\xbd", &ok);
+    CHECK(ok);
     char *s = text_normalize("a\0b", 3);
     CHECK_STR(s, "ab");
     xfree(s);
     CHECK(text_is_utf8("\xf0\x9f\x98\x80", 4));
     CHECK(!text_is_utf8("\xf4\x90\x80\x80", 4));
+}
+
+/* The byte-at-a-time normaliser text_normalize replaced (block copies, spaces inline): the
+ * oracle for the differential test below. */
+static char *ref_normalize(const char *s, size_t n)
+{
+    char *out = xmalloc(n * 3 + 1);
+    size_t o = 0, i = 0;
+    int pending_space = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c > 0x20 && c < 0x7F) {
+            if (pending_space)
+                out[o++] = ' ';
+            pending_space = 0;
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            i++;
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+                pending_space = o > 0;
+            else if (c >= 0x20 && c != 0x7F)
+                abort(); /* no other ASCII byte is left */
+            continue;
+        }
+        size_t k = text_utf8_seq(p + i, n - i);
+        if (pending_space)
+            out[o++] = ' ';
+        pending_space = 0;
+        if (!k) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else if ((k == 2 && p[i] == 0xC2 && p[i + 1] == 0xA0) ||
+                   (k == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 &&
+                    (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))) {
+            pending_space = o > 0;
+            i += k;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static void normalize_matches_reference(void)
+{
+    /* Random strings over an alphabet of the interesting bytes, every length up to 80 (the
+     * block copies work 16 bytes at a time), and a long real-looking text. */
+    static const char alphabet[] = "ab Z~!{ \t\n\r\f\v\x01\x1f\x7f\xc2\xa0\xe2\x80\xa8\xc3\xa9\xff"
+                                   "\xed\xa0\x80\xf0\x9f\x98\x80  ";
+    uint64_t st = 0x2545F4914F6CDD1Du;
+    char buf[200];
+    for (int round = 0; round < 60000; round++) {
+        size_t n = (size_t)round % 81;
+        for (size_t i = 0; i < n; i++) {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            /* Mostly letters and single spaces, like prose; sometimes anything. */
+            unsigned r = (unsigned)(st % 100);
+            buf[i] = r < 60 ? (char)('a' + r % 26)
+                            : r < 75 ? ' ' : alphabet[(st >> 8) % (sizeof alphabet - 1)];
+        }
+        char *got = text_normalize(buf, n), *want = ref_normalize(buf, n);
+        int same = !strcmp(got, want);
+        if (!same)
+            printf("  input of %zu bytes: got \"%s\", want \"%s\"\n", n, got, want);
+        xfree(got);
+        xfree(want);
+        CHECK(same);
+    }
+    const char *prose = "  We study multi-unit multi-buyer auctions, where buyers are subject to "
+                        "constraints\n  that affect their bidding strategy. These may take the "
+                        "form of \\emph{bidding constraints} (e.g., no-overbidding)\xc2\xa0 and "
+                        "caf\xc3\xa9 \xe2\x80\xa8 end.  ";
+    char *got = text_normalize(prose, strlen(prose)), *want = ref_normalize(prose, strlen(prose));
+    CHECK_STR(got, want);
+    xfree(got);
+    xfree(want);
 }
 
 static void dates_parse_every_feed_form(void)
@@ -119,5 +213,5 @@ static void buf_respects_cap(void)
     buf_release(&b);
 }
 
-TEST_MAIN(T(normalize_collapses_space), T(normalize_repairs_utf8), T(dates_parse_every_feed_form),
-          T(weeks_and_months), T(buf_respects_cap))
+TEST_MAIN(T(normalize_collapses_space), T(normalize_repairs_utf8), T(normalize_matches_reference),
+          T(dates_parse_every_feed_form), T(weeks_and_months), T(buf_respects_cap))
