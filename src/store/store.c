@@ -89,6 +89,7 @@ struct store {
     struct bulk *bulk;
     char *path;
     sqlite3_stmt *st[ST_N];
+    sqlite3_stmt *get_by[2]; /* reading a paper by id / by pid: prepared on first use */
     int64_t seq;
     int in_txn;
     char now[DATE_TS_LEN + 1]; /* time of the open transaction: one clock read per batch */
@@ -284,6 +285,8 @@ void store_close(struct store *s)
     store_bulk_end(s);
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(s->st[i]);
+    sqlite3_finalize(s->get_by[0]);
+    sqlite3_finalize(s->get_by[1]);
     if (s->db)
         sqlite3_close(s->db);
     xfree(s->path);
@@ -801,15 +804,24 @@ static void row_to_paper(sqlite3_stmt *st, struct paper *p)
     set_opt(&p->featured_day, col_text(st, 17));
 }
 
-int store_paper_get(struct store *s, const char *id, struct paper *out)
+/* One paper by canonical id (by_pid = 0) or by pid; the statements stay prepared, since search
+ * results read ten papers per query. */
+static int get_paper(struct store *s, int by_pid, const char *id, int64_t pid, struct paper *out)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " PAPER_COLS ", (SELECT max(day) FROM listings l WHERE l.pid ="
-                           " p.pid) FROM papers p WHERE p.id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    static const char *const sql[2] = {
+        "SELECT " PAPER_COLS ", (SELECT max(day) FROM listings l WHERE l.pid = p.pid)"
+        " FROM papers p WHERE p.id = ?1",
+        "SELECT " PAPER_COLS ", (SELECT max(day) FROM listings l WHERE l.pid = p.pid)"
+        " FROM papers p WHERE p.pid = ?1"};
+    sqlite3_stmt **stp = &s->get_by[by_pid];
+    if (!*stp && sqlite3_prepare_v3(s->db, sql[by_pid], -1, SQLITE_PREPARE_PERSISTENT, stp,
+                                    NULL) != SQLITE_OK)
         return db_fail(s, "reading paper");
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = *stp;
+    if (by_pid)
+        sqlite3_bind_int64(st, 1, pid);
+    else
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         row_to_paper(st, out);
@@ -820,31 +832,18 @@ int store_paper_get(struct store *s, const char *id, struct paper *out)
     } else {
         rc = db_fail(s, "reading paper");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
+}
+
+int store_paper_get(struct store *s, const char *id, struct paper *out)
+{
+    return get_paper(s, 0, id, 0, out);
 }
 
 int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " PAPER_COLS ", (SELECT max(day) FROM listings l WHERE l.pid ="
-                           " p.pid) FROM papers p WHERE p.pid = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "reading paper");
-    sqlite3_bind_int64(st, 1, pid);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        row_to_paper(st, out);
-        set_opt(&out->listing_day, col_text(st, 18));
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = PB_ENOTFOUND;
-    } else {
-        rc = db_fail(s, "reading paper");
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return get_paper(s, 1, NULL, pid, out);
 }
 
 int store_seq(struct store *s, int64_t *seq)
