@@ -12,31 +12,8 @@
 #include "../../src/util/alloc.h"
 #include "../../src/util/date.h"
 #include "../harness.h"
+#include "../tmpdir.h"
 
-static char *tmp_dir(void)
-{
-    char *path = xstrdup("/tmp/pb-test-index-XXXXXX");
-    if (!mkdtemp(path))
-        abort();
-    return path;
-}
-
-static void remove_dir(char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = xasprintf("%s/%s", path, e->d_name);
-        unlink(p);
-        xfree(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-    xfree(path);
-}
 
 static int count_files(const char *dir, const char *suffix)
 {
@@ -109,7 +86,7 @@ static int search_ids(struct index *ix, const char *text, unsigned flags, size_t
 
 static struct index *small_index(char **dir)
 {
-    *dir = tmp_dir();
+    *dir = test_tmp_dir();
     struct index *ix;
     char err[256];
     if (index_open(*dir, INDEX_WRITE, &ix, err, sizeof err))
@@ -151,7 +128,7 @@ static void test_words_and_or_not(void)
     CHECK_INT(search_ids(ix, "xyzzy", 0, 10, got, sizeof got), 0);
     CHECK_STR(got, "");
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_phrases_fields_dates(void)
@@ -194,7 +171,7 @@ static void test_phrases_fields_dates(void)
     CHECK_INT(search_ids(ix, "id:2501.00003", 0, 10, got, sizeof got), 0);
     CHECK_STR(got, "3");
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_relaxed_and_paging(void)
@@ -231,7 +208,7 @@ static void test_relaxed_and_paging(void)
     index_result_release(&r);
     query_free(q);
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_replace_delete_merge(void)
@@ -285,12 +262,12 @@ static void test_replace_delete_merge(void)
     CHECK_INT(search_ids(ix, "shallow", 0, 10, got, sizeof got), 0);
     CHECK_STR(got, "3");
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_delete_in_same_batch(void)
 {
-    char *dir = tmp_dir();
+    char *dir = test_tmp_dir();
     struct index *ix;
     char err[256], got[64];
     CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
@@ -317,7 +294,7 @@ static void test_delete_in_same_batch(void)
     CHECK_STR(got, "");
     CHECK(checked(ix));
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_clear_and_refresh(void)
@@ -344,7 +321,7 @@ static void test_clear_and_refresh(void)
     CHECK_INT(index_seq(r), 20);
     index_close(r);
     index_close(w);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 static void test_leftovers_and_damage(void)
@@ -391,7 +368,7 @@ static void test_leftovers_and_damage(void)
     xfree(orphan);
     xfree(seg);
     xfree(man);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 /* ---- MaxScore against exhaustive scoring on a random corpus ---- */
@@ -434,7 +411,7 @@ static void random_text(char *buf, size_t cap, size_t words)
 
 static void test_pruning_matches_exhaustive(void)
 {
-    char *dir = tmp_dir();
+    char *dir = test_tmp_dir();
     struct index *ix;
     char err[256];
     CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
@@ -482,7 +459,7 @@ static void test_pruning_matches_exhaustive(void)
     }
     CHECK(n_pruned > 150); /* the test exercised pruning, not only exhaustive paths */
     index_close(ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),

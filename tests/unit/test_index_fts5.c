@@ -20,6 +20,7 @@
 #include "../../src/index/token.h"
 #include "../../src/util/alloc.h"
 #include "../harness.h"
+#include "../tmpdir.h"
 
 /* ---- deterministic randomness ---- */
 
@@ -624,30 +625,6 @@ static int compare(struct engines *e, const char *name, const char *pb, const ch
 
 /* ---- the corpus in both engines ---- */
 
-static char *tmp_dir(void)
-{
-    char *path = xstrdup("/tmp/pb-test-fts5-XXXXXX");
-    if (!mkdtemp(path))
-        abort();
-    return path;
-}
-
-static void remove_dir(char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = xasprintf("%s/%s", path, e->d_name);
-        unlink(p);
-        xfree(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(path);
-    xfree(path);
-}
 
 static int sql(sqlite3 *db, const char *s)
 {
@@ -1096,7 +1073,7 @@ static void test_matches_fts5(void)
         rng ^= strtoull(seed, NULL, 10) * 0x2545f4914f6cdd1dull;
     make_vocab();
     make_collocations();
-    char *dir = tmp_dir();
+    char *dir = test_tmp_dir();
     struct engines e = {0};
     char err[256];
     CHECK_INT(build_corpus(&e, dir), 0);
@@ -1121,7 +1098,7 @@ static void test_matches_fts5(void)
     sqlite3_finalize(e.match);
     sqlite3_close(e.db);
     index_close(e.ix);
-    remove_dir(dir);
+    test_remove_dir(dir);
     for (uint32_t id = 1; id <= N_DOCS; id++)
         for (int f = 0; f < 2; f++) {
             xfree(docs[id].text[f]);
