@@ -24,6 +24,7 @@
  * fsyncs; a commit that takes the WAL past BULK_WAL_CAP_PAGES waits for the running checkpoint,
  * which lets the next transaction start the WAL over, so the WAL stays bounded. */
 #include "store.h"
+#include "store_int.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -35,18 +36,6 @@
 #include "../util/buf.h"
 #include "../util/date.h"
 
-enum stmt_id {
-    ST_GET,
-    ST_INSERT,
-    ST_UPDATE,
-    ST_LISTING,
-    ST_PROV,
-    ST_SOURCE_GET,
-    ST_SOURCE_ADD,
-    ST_SEQ_SET,
-    ST_TOUCH,
-    ST_N
-};
 
 static const char *stmt_sql[ST_N] = {
     [ST_GET] = "SELECT pid, version, title, abstract, authors, categories, comment, journal_ref,"
@@ -84,17 +73,7 @@ struct bulk {
     int is_quitting;
 };
 
-struct store {
-    sqlite3 *db;
-    struct bulk *bulk;
-    char *path;
-    sqlite3_stmt *st[ST_N];
-    sqlite3_stmt *get_by[2]; /* reading a paper by id / by pid: prepared on first use */
-    int64_t seq;
-    int in_txn;
-    char now[DATE_TS_LEN + 1]; /* time of the open transaction: one clock read per batch */
-    char errmsg[512];
-};
+
 
 /* Each entry upgrades the schema from version i to i+1. Never edit a released entry: add one. */
 static const char *migrations[] = {
@@ -135,10 +114,45 @@ static const char *migrations[] = {
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-static int db_fail(struct store *s, const char *what)
+int store__fail(struct store *s, const char *what)
 {
     snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what, sqlite3_errmsg(s->db));
     return PB_EDB;
+}
+
+sqlite3_stmt *store__prep(struct store *s, const char *sql)
+{
+    for (int i = 0; i < s->n_cache; i++) {
+        if (s->cache[i].sql == sql) {
+            sqlite3_reset(s->cache[i].st);
+            sqlite3_clear_bindings(s->cache[i].st);
+            return s->cache[i].st;
+        }
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        store__fail(s, "prepare");
+        return NULL;
+    }
+    if (s->n_cache == s->cap_cache) {
+        s->cap_cache = s->cap_cache ? 2 * s->cap_cache : 16;
+        s->cache = xrealloc(s->cache, (size_t)s->cap_cache * sizeof *s->cache);
+    }
+    s->cache[s->n_cache++] = (struct store_stmt){sql, st};
+    return st;
+}
+
+int store__step_done(struct store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "step");
+}
+
+const char *store__text(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? t : "";
 }
 
 const char *store_errmsg(const struct store *s)
@@ -151,7 +165,7 @@ int store_schema_latest(void)
     return N_MIGRATIONS;
 }
 
-static int exec(struct store *s, const char *sql)
+int store__exec(struct store *s, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -162,24 +176,24 @@ static int exec(struct store *s, const char *sql)
     return 0;
 }
 
-static int get_int(struct store *s, const char *sql, int64_t *out)
+int store__get_int(struct store *s, const char *sql, int64_t *out)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "prepare");
+        return store__fail(s, "prepare");
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_DONE)
         *out = 0;
     sqlite3_finalize(st);
-    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : db_fail(s, sql);
+    return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : store__fail(s, sql);
 }
 
 int store_schema_version(struct store *s)
 {
     int64_t v = 0;
-    if (get_int(s, "PRAGMA user_version", &v))
+    if (store__get_int(s, "PRAGMA user_version", &v))
         return -1;
     return (int)v;
 }
@@ -204,29 +218,29 @@ static int migrate(struct store *s, int readonly)
         return PB_EDB;
     }
     for (int i = v; i < N_MIGRATIONS; i++) {
-        if (exec(s, "BEGIN IMMEDIATE"))
+        if (store__exec(s, "BEGIN IMMEDIATE"))
             return PB_EDB;
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
         /* The version is re-read inside the write lock so two processes upgrading at once
          * do not both apply the same step. */
         int64_t now_v = 0;
-        if (get_int(s, "PRAGMA user_version", &now_v)) {
-            exec(s, "ROLLBACK");
+        if (store__get_int(s, "PRAGMA user_version", &now_v)) {
+            store__exec(s, "ROLLBACK");
             return PB_EDB;
         }
         if (now_v > i) {
-            exec(s, "ROLLBACK");
+            store__exec(s, "ROLLBACK");
             continue;
         }
-        if (exec(s, migrations[i]) || exec(s, pragma)) {
+        if (store__exec(s, migrations[i]) || store__exec(s, pragma)) {
             char msg[sizeof s->errmsg];
             snprintf(msg, sizeof msg, "%s", s->errmsg);
-            exec(s, "ROLLBACK");
+            store__exec(s, "ROLLBACK");
             snprintf(s->errmsg, sizeof s->errmsg, "migration to schema %d failed: %s", i + 1, msg);
             return PB_EDB;
         }
-        if (exec(s, "COMMIT"))
+        if (store__exec(s, "COMMIT"))
             return PB_EDB;
     }
     return 0;
@@ -252,7 +266,7 @@ int store_open(const char *path, int flags, struct store **out, char *errbuf, si
                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                                    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;"
                                    " PRAGMA temp_store = MEMORY;";
-    if (exec(s, setup) || migrate(s, readonly)) {
+    if (store__exec(s, setup) || migrate(s, readonly)) {
         snprintf(errbuf, errlen, "cannot open database '%s': %s", path, s->errmsg);
         store_close(s);
         return PB_EDB;
@@ -268,7 +282,7 @@ int store_open(const char *path, int flags, struct store **out, char *errbuf, si
         }
     }
     int64_t seq = 0;
-    if (get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", &seq)) {
+    if (store__get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", &seq)) {
         snprintf(errbuf, errlen, "cannot open database '%s': %s", path, s->errmsg);
         store_close(s);
         return PB_EDB;
@@ -287,6 +301,9 @@ void store_close(struct store *s)
         sqlite3_finalize(s->st[i]);
     sqlite3_finalize(s->get_by[0]);
     sqlite3_finalize(s->get_by[1]);
+    for (int i = 0; i < s->n_cache; i++)
+        sqlite3_finalize(s->cache[i].st);
+    xfree(s->cache);
     if (s->db)
         sqlite3_close(s->db);
     xfree(s->path);
@@ -396,13 +413,13 @@ void store_bulk_end(struct store *s)
 
 int store_begin(struct store *s)
 {
-    if (exec(s, "BEGIN IMMEDIATE"))
+    if (store__exec(s, "BEGIN IMMEDIATE"))
         return PB_EDB;
     s->in_txn = 1;
     date_now_ts(s->now);
     /* Another writer may have advanced the sequence since we last looked. */
     int64_t seq = 0;
-    if (get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", &seq)) {
+    if (store__get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", &seq)) {
         store_rollback(s);
         return PB_EDB;
     }
@@ -417,11 +434,11 @@ int store_commit(struct store *s)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        db_fail(s, "saving change counter");
+        store__fail(s, "saving change counter");
         store_rollback(s);
         return PB_EDB;
     }
-    if (exec(s, "COMMIT")) {
+    if (store__exec(s, "COMMIT")) {
         store_rollback(s);
         return PB_EDB;
     }
@@ -448,7 +465,7 @@ int store_source(struct store *s, const char *format, const char *path, int64_t 
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return db_fail(s, "looking up source");
+        return store__fail(s, "looking up source");
     char now[DATE_TS_LEN + 1];
     date_now_ts(now);
     st = s->st[ST_SOURCE_ADD];
@@ -458,7 +475,7 @@ int store_source(struct store *s, const char *format, const char *path, int64_t 
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return db_fail(s, "adding source");
+        return store__fail(s, "adding source");
     *source_id = sqlite3_last_insert_rowid(s->db);
     return 0;
 }
@@ -571,7 +588,7 @@ static int add_listing(struct store *s, int64_t pid, const char *day, int *chang
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return db_fail(s, "adding listing day");
+        return store__fail(s, "adding listing day");
     if (sqlite3_changes(s->db))
         *changed = 1;
     return 0;
@@ -613,7 +630,7 @@ static int add_provenance(struct store *s, int64_t pid, int64_t sid, const struc
     sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "adding provenance");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "adding provenance");
 }
 
 int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
@@ -657,7 +674,7 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
         step = sqlite3_step(st);
         sqlite3_reset(st);
         if (step != SQLITE_DONE) {
-            rc = db_fail(s, "inserting paper");
+            rc = store__fail(s, "inserting paper");
             goto out;
         }
         int64_t pid = sqlite3_last_insert_rowid(s->db);
@@ -670,7 +687,7 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
     }
     if (step != SQLITE_ROW) {
         sqlite3_reset(get);
-        rc = db_fail(s, "reading paper");
+        rc = store__fail(s, "reading paper");
         goto out;
     }
 
@@ -734,7 +751,7 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
         step = sqlite3_step(st);
         sqlite3_reset(st);
         if (step != SQLITE_DONE)
-            rc = db_fail(s, "updating paper");
+            rc = store__fail(s, "updating paper");
         else
             changed = 1;
     }
@@ -751,7 +768,7 @@ int store_paper_put(struct store *s, const struct paper *p, int64_t source_id,
             sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 3, pid);
             if (sqlite3_step(st) != SQLITE_DONE)
-                rc = db_fail(s, "updating paper");
+                rc = store__fail(s, "updating paper");
             sqlite3_reset(st);
         }
     }
@@ -816,7 +833,7 @@ static int get_paper(struct store *s, int by_pid, const char *id, int64_t pid, s
     sqlite3_stmt **stp = &s->get_by[by_pid];
     if (!*stp && sqlite3_prepare_v3(s->db, sql[by_pid], -1, SQLITE_PREPARE_PERSISTENT, stp,
                                     NULL) != SQLITE_OK)
-        return db_fail(s, "reading paper");
+        return store__fail(s, "reading paper");
     sqlite3_stmt *st = *stp;
     if (by_pid)
         sqlite3_bind_int64(st, 1, pid);
@@ -830,7 +847,7 @@ static int get_paper(struct store *s, int by_pid, const char *id, int64_t pid, s
     } else if (rc == SQLITE_DONE) {
         rc = PB_ENOTFOUND;
     } else {
-        rc = db_fail(s, "reading paper");
+        rc = store__fail(s, "reading paper");
     }
     sqlite3_reset(st);
     return rc;
@@ -849,7 +866,7 @@ int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out)
 int store_seq(struct store *s, int64_t *seq)
 {
     *seq = 0;
-    if (get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", seq))
+    if (store__get_int(s, "SELECT coalesce((SELECT value FROM meta WHERE key='seq'), 0)", seq))
         return PB_EDB;
     return 0;
 }
@@ -861,7 +878,7 @@ int store_scan_changed(struct store *s, int64_t since, store_pid_fn fn, void *ct
                            "SELECT " PAPER_COLS ", (SELECT min(day) FROM listings l WHERE l.pid ="
                            " p.pid), p.pid FROM papers p WHERE p.seq > ?1 ORDER BY p.pid",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "scanning changed papers");
+        return store__fail(s, "scanning changed papers");
     sqlite3_bind_int64(st, 1, since);
     struct paper p;
     paper_init(&p);
@@ -876,7 +893,7 @@ int store_scan_changed(struct store *s, int64_t since, store_pid_fn fn, void *ct
     }
     paper_clear(&p);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "scanning changed papers");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "scanning changed papers");
 }
 
 int store_paper_days(struct store *s, const char *id, struct strlist *days)
@@ -886,13 +903,13 @@ int store_paper_days(struct store *s, const char *id, struct strlist *days)
                            "SELECT l.day FROM listings l JOIN papers p ON p.pid = l.pid"
                            " WHERE p.id = ?1 ORDER BY l.day DESC",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "reading listing days");
+        return store__fail(s, "reading listing days");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         strlist_push(days, (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "reading listing days");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "reading listing days");
 }
 
 int store_paper_provenance(struct store *s, const char *id, store_provenance_fn fn, void *ctx)
@@ -904,7 +921,7 @@ int store_paper_provenance(struct store *s, const char *id, store_provenance_fn 
                            " JOIN sources src ON src.sid = pv.sid WHERE p.id = ?1"
                            " ORDER BY pv.seen_at, src.sid",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "reading provenance");
+        return store__fail(s, "reading provenance");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -918,7 +935,7 @@ int store_paper_provenance(struct store *s, const char *id, store_provenance_fn 
         }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "reading provenance");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "reading provenance");
 }
 
 int store_list_days(struct store *s, const char *first, const char *last, store_paper_fn fn,
@@ -930,7 +947,7 @@ int store_list_days(struct store *s, const char *first, const char *last, store_
                            " p.pid = l.pid WHERE l.day BETWEEN ?1 AND ?2 AND p.is_deleted = 0"
                            " ORDER BY l.day DESC, p.id",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "listing papers");
+        return store__fail(s, "listing papers");
     sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
     struct paper p;
@@ -946,21 +963,21 @@ int store_list_days(struct store *s, const char *first, const char *last, store_
     }
     paper_clear(&p);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "listing papers");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "listing papers");
 }
 
 int store_latest_day(struct store *s, char *out)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT max(day) FROM listings", -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "reading latest day");
+        return store__fail(s, "reading latest day");
     int rc = sqlite3_step(st);
     const char *d = rc == SQLITE_ROW ? col_text(st, 0) : NULL;
     if (d)
         snprintf(out, DATE_DAY_LEN + 1, "%s", d);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return db_fail(s, "reading latest day");
+        return store__fail(s, "reading latest day");
     return d ? 0 : PB_ENOTFOUND;
 }
 
@@ -982,7 +999,7 @@ int store_scan_words(struct store *s, const char *const *words, int n_words, int
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
         buf_release(&sql);
-        return db_fail(s, "scanning papers");
+        return store__fail(s, "scanning papers");
     }
     buf_release(&sql);
     for (int i = 0; i < n_words; i++) {
@@ -1015,7 +1032,7 @@ int store_scan_words(struct store *s, const char *const *words, int n_words, int
     }
     paper_clear(&p);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "scanning papers");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "scanning papers");
 }
 
 int store_stats(struct store *s, struct store_stats *out)
@@ -1037,14 +1054,14 @@ int store_stats(struct store *s, struct store_stats *out)
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         int64_t v;
-        if (get_int(s, q[i].sql, &v))
+        if (store__get_int(s, q[i].sql, &v))
             return PB_EDB;
         *q[i].dst = v;
     }
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT min(day), max(day) FROM listings", -1, &st, NULL) !=
         SQLITE_OK)
-        return db_fail(s, "stats");
+        return store__fail(s, "stats");
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *a = col_text(st, 0), *b = col_text(st, 1);
         snprintf(out->first_day, sizeof out->first_day, "%s", a ? a : "");
@@ -1065,7 +1082,7 @@ static int count_query(struct store *s, const char *sql, int limit, store_count_
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "counting");
+        return store__fail(s, "counting");
     sqlite3_bind_int(st, 1, limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1075,7 +1092,7 @@ static int count_query(struct store *s, const char *sql, int limit, store_count_
         }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_fail(s, "counting");
+    return rc == SQLITE_DONE ? 0 : store__fail(s, "counting");
 }
 
 int store_count_primary_categories(struct store *s, int limit, store_count_fn fn, void *ctx)
@@ -1117,7 +1134,7 @@ int store_check(struct store *s)
     };
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, "integrity check");
+        return store__fail(s, "integrity check");
     int rc = sqlite3_step(st);
     const char *r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (!r || strcmp(r, "ok")) {
@@ -1128,7 +1145,7 @@ int store_check(struct store *s)
     sqlite3_finalize(st);
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         int64_t n;
-        if (get_int(s, checks[i].sql, &n))
+        if (store__get_int(s, checks[i].sql, &n))
             return PB_EDB;
         if (n) {
             snprintf(s->errmsg, sizeof s->errmsg, "%lld %s", (long long)n, checks[i].problem);
