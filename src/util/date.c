@@ -287,15 +287,38 @@ void date_format_week(int64_t days, char *out)
     snprintf(out, 9, "%04d-W%02d", ty, w);
 }
 
-void date_now_ts(char *out)
+void date_format_ts(int64_t t, char *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t t = ts.tv_sec;
-    int64_t days = t / 86400;
-    int64_t rem = t % 86400;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t rem = t - days * 86400;
     int y, m, d;
     date_civil_from_days(days, &y, &m, &d);
     snprintf(out, DATE_TS_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
              (int)(rem % 3600 / 60), (int)(rem % 60));
+}
+
+int date_parse_ts(const char *s, int64_t *t)
+{
+    char canon[DATE_TS_LEN + 1];
+    if (date_parse(s, canon))
+        return PB_EINVAL;
+    int y, mo, d, hh = 0, mi = 0, ss = 0;
+    if (sscanf(canon, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+        return PB_EINVAL;
+    if (canon[10] == 'T' && sscanf(canon + 11, "%2d:%2d:%2d", &hh, &mi, &ss) != 3)
+        return PB_EINVAL;
+    *t = date_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+    return 0;
+}
+
+int64_t date_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+}
+
+void date_now_ts(char *out)
+{
+    date_format_ts(date_now(), out);
 }
