@@ -27,6 +27,13 @@ static const char usage[] =
     "  token   print a new API token for 'Authorization: Bearer TOKEN' (replacing the old\n"
     "          one); --revoke removes it\n"
     "\n"
+    "options:\n"
+    "  --db PATH          database file (default: $PAPERBOY_DB or ./paperboy.db)\n"
+    "  --admin            with add: make the account an administrator\n"
+    "  --email ADDRESS    with add: the account's email address (for password resets)\n"
+    "  --json             with list: print a JSON array\n"
+    "  --revoke           with token: remove the account's API token\n"
+    "\n"
     "Exit status: 0 done, 1 failed (unknown or taken name, bad password), 2 usage error.\n";
 
 static int read_password(char *out, size_t n)

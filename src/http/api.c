@@ -180,19 +180,11 @@ void api_paper(struct req *r, const char *id, const char *rest)
     r->cacheable = 1;
 }
 
-struct search_items {
-    json_t *a;
-    struct http_hits *h;
-};
-
 static int on_search_item(void *ctx, const struct store_card *c)
 {
-    struct search_items *si = ctx;
     json_t *j = item_json(c);
-    for (int i = 0; i < si->h->n; i++)
-        if (si->h->pids[i] == c->pid)
-            json_object_set_new(j, "score", json_real(si->h->res.hits[i].score));
-    json_array_append_new(si->a, j);
+    json_object_set_new(j, "score", json_real(c->score));
+    json_array_append_new(ctx, j);
     return 0;
 }
 
@@ -207,32 +199,11 @@ void api_search(struct req *r)
     long limit = param_long(r, "limit", 20, 1, API_MAX_LIMIT, &bad);
     if (bad)
         return;
-    struct http_hits h;
-    int rc = http_search(r, q, (size_t)limit, 0, &h);
-    if (rc == PB_EINVAL) {
-        http_error(r, 400, "%s", h.err);
-        http_hits_release(&h);
+    json_t *a = json_array();
+    if (http_search_cards(r, q, (size_t)limit, on_search_item, a)) {
+        json_decref(a);
         return;
     }
-    if (rc) {
-        http_hits_release(&h);
-        return;
-    }
-    struct search_items si = {json_array(), &h};
-    if (h.jumped) {
-        struct http_hits none;
-        memset(&none, 0, sizeof none);
-        si.h = &none;
-        rc = store_card_get(r->w->st, h.jump_id, 0, on_search_item, &si);
-    } else {
-        rc = store_cards_pids(r->w->st, h.pids, h.n, on_search_item, &si);
-    }
-    http_hits_release(&h);
-    if (rc) {
-        json_decref(si.a);
-        http_error(r, 500, "%s", store_errmsg(r->w->st));
-        return;
-    }
-    send_json(r, si.a);
+    send_json(r, a);
     r->cacheable = 1;
 }

@@ -51,6 +51,24 @@ static void atom_date(struct req *r, const char *ts)
     out_str(r, out);
 }
 
+/* Each item of a sep-separated list, XML-escaped between open and close, joined by between. */
+static void each_word(struct req *r, const char *list, char sep, const char *open,
+                      const char *close, const char *between)
+{
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, sep);
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *item = xstrndup(p, n);
+        if (p != list)
+            out_str(r, between);
+        out_str(r, open);
+        xml_esc(r, item);
+        out_str(r, close);
+        xfree(item);
+        p = e ? e + 1 : p + n;
+    }
+}
+
 struct feed {
     struct req *r;
     int is_atom;
@@ -121,26 +139,8 @@ static int feed_item(void *ctx, const struct store_card *c)
         out_str(r, "\"/><updated>");
         atom_date(r, when);
         out_str(r, "</updated>");
-        for (const char *a = c->authors; *a;) {
-            const char *e = strchr(a, '\n');
-            size_t n = e ? (size_t)(e - a) : strlen(a);
-            char *name = xstrndup(a, n);
-            out_str(r, "<author><name>");
-            xml_esc(r, name);
-            out_str(r, "</name></author>");
-            xfree(name);
-            a = e ? e + 1 : a + n;
-        }
-        for (const char *cat = c->categories; *cat;) {
-            const char *e = strchr(cat, ' ');
-            size_t n = e ? (size_t)(e - cat) : strlen(cat);
-            char *term = xstrndup(cat, n);
-            out_str(r, "<category term=\"");
-            xml_esc(r, term);
-            out_str(r, "\"/>");
-            xfree(term);
-            cat = e ? e + 1 : cat + n;
-        }
+        each_word(r, c->authors, '\n', "<author><name>", "</name></author>", "");
+        each_word(r, c->categories, ' ', "<category term=\"", "\"/>", "");
         out_str(r, "<summary>");
         xml_esc(r, c->abstract);
         out_str(r, "</summary></entry>\n");
@@ -154,28 +154,10 @@ static int feed_item(void *ctx, const struct store_card *c)
         out_str(r, "</guid><pubDate>");
         rfc822(r, when);
         out_str(r, "</pubDate>");
-        for (const char *cat = c->categories; *cat;) {
-            const char *e = strchr(cat, ' ');
-            size_t n = e ? (size_t)(e - cat) : strlen(cat);
-            char *term = xstrndup(cat, n);
-            out_str(r, "<category>");
-            xml_esc(r, term);
-            out_str(r, "</category>");
-            xfree(term);
-            cat = e ? e + 1 : cat + n;
-        }
+        each_word(r, c->categories, ' ', "<category>", "</category>", "");
         out_str(r, "<description>");
         out_str(r, "By ");
-        for (const char *a = c->authors; *a;) {
-            const char *e = strchr(a, '\n');
-            size_t n = e ? (size_t)(e - a) : strlen(a);
-            char *name = xstrndup(a, n);
-            xml_esc(r, name);
-            xfree(name);
-            if (e)
-                out_str(r, ", ");
-            a = e ? e + 1 : a + n;
-        }
+        each_word(r, c->authors, '\n', "", "", ", ");
         out_str(r, ". ");
         xml_esc(r, c->abstract);
         out_str(r, "</description></item>\n");
@@ -241,17 +223,6 @@ void feed_search(struct req *r, int is_atom)
         http_error(r, 400, "q is required");
         return;
     }
-    struct http_hits h;
-    int rc = http_search(r, q, FEED_ITEMS, 0, &h);
-    if (rc == PB_EINVAL) {
-        http_error(r, 400, "%s", h.err);
-        http_hits_release(&h);
-        return;
-    }
-    if (rc) {
-        http_hits_release(&h);
-        return;
-    }
     struct req esc; /* the query, escaped for the self link */
     memset(&esc, 0, sizeof esc);
     buf_init(&esc.out, HTTP_MAX_URI * 4);
@@ -264,19 +235,13 @@ void feed_search(struct req *r, int is_atom)
     date_format_ts(http_now(r), ts);
     struct feed f = {r, is_atom, "", 0};
     feed_begin(&f, title, self, alt, ts);
-    if (h.jumped)
-        rc = store_card_get(r->w->st, h.jump_id, 0, feed_item, &f);
-    else
-        rc = store_cards_pids(r->w->st, h.pids, h.n, feed_item, &f);
-    http_hits_release(&h);
+    int rc = http_search_cards(r, q, FEED_ITEMS, feed_item, &f);
     xfree(qs);
     xfree(title);
     xfree(self);
     xfree(alt);
-    if (rc) {
-        http_error(r, 500, "%s", store_errmsg(r->w->st));
+    if (rc)
         return;
-    }
     feed_end(&f);
     r->cacheable = 1;
 }

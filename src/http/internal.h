@@ -162,6 +162,10 @@ struct http_hits {
  * the caller to render), or another error after an error page was sent. Release h always. */
 int http_search(struct req *r, const char *text, size_t k, size_t offset, struct http_hits *h);
 void http_hits_release(struct http_hits *h);
+/* Run the query q and call fn with the card of each hit, best first, card->score set (a query
+ * that is one stored paper's id gives that paper). 0, or -1 after an error answer was sent
+ * (400 for a malformed query). */
+int http_search_cards(struct req *r, const char *q, size_t k, store_card_fn fn, void *ctx);
 /* An escaped snippet of text with the result's matches in <mark> (a new string). */
 char *http_snippet_html(const struct index_result *res, const char *text);
 

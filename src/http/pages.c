@@ -292,6 +292,45 @@ void http_hits_release(struct http_hits *h)
     memset(h, 0, sizeof *h);
 }
 
+struct scored_cards {
+    const struct http_hits *h;
+    store_card_fn fn;
+    void *ctx;
+};
+
+static int with_score(void *ctx, const struct store_card *c)
+{
+    struct scored_cards *sc = ctx;
+    struct store_card copy = *c;
+    for (int i = 0; i < sc->h->n; i++)
+        if (sc->h->pids[i] == c->pid)
+            copy.score = sc->h->res.hits[i].score;
+    return sc->fn(sc->ctx, &copy);
+}
+
+int http_search_cards(struct req *r, const char *q, size_t k, store_card_fn fn, void *ctx)
+{
+    struct http_hits h;
+    int rc = http_search(r, q, k, 0, &h);
+    if (rc == PB_EINVAL)
+        http_error(r, 400, "%s", h.err);
+    if (rc) {
+        http_hits_release(&h);
+        return -1;
+    }
+    struct scored_cards sc = {&h, fn, ctx};
+    if (h.jumped)
+        rc = store_card_get(r->w->st, h.jump_id, 0, fn, ctx);
+    else
+        rc = store_cards_pids(r->w->st, h.pids, h.n, with_score, &sc);
+    http_hits_release(&h);
+    if (rc) {
+        http_error(r, 500, "Reading the papers failed: %s", store_errmsg(r->w->st));
+        return -1;
+    }
+    return 0;
+}
+
 /* The query text with the page's filters added as query-language filters. */
 static char *effective_query(struct req *r, const char *q)
 {
