@@ -43,21 +43,25 @@ size_t pack_bits(uint8_t *out, const uint32_t *v, uint32_t n, unsigned b)
 
 /* Eight values of b bits from q (b bytes), by one unaligned 64-bit load each: called with a
  * constant b, the offsets and shifts are constants. */
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
 static inline __attribute__((always_inline)) void unpack8(const uint8_t *q, uint32_t *out,
                                                           unsigned b)
 {
     const uint64_t mask = b == 32 ? 0xFFFFFFFFull : (1ull << b) - 1;
-    uint64_t w[8];
-    for (unsigned j = 0; j < 8; j++)
-        memcpy(&w[j], q + j * b / 8, 8);
-    out[0] = (uint32_t)(w[0] & mask);
-    out[1] = (uint32_t)((w[1] >> (1 * b % 8)) & mask);
-    out[2] = (uint32_t)((w[2] >> (2 * b % 8)) & mask);
-    out[3] = (uint32_t)((w[3] >> (3 * b % 8)) & mask);
-    out[4] = (uint32_t)((w[4] >> (4 * b % 8)) & mask);
-    out[5] = (uint32_t)((w[5] >> (5 * b % 8)) & mask);
-    out[6] = (uint32_t)((w[6] >> (6 * b % 8)) & mask);
-    out[7] = (uint32_t)((w[7] >> (7 * b % 8)) & mask);
+    out[0] = (uint32_t)(load64(q) & mask);
+    out[1] = (uint32_t)((load64(q + 1 * b / 8) >> (1 * b % 8)) & mask);
+    out[2] = (uint32_t)((load64(q + 2 * b / 8) >> (2 * b % 8)) & mask);
+    out[3] = (uint32_t)((load64(q + 3 * b / 8) >> (3 * b % 8)) & mask);
+    out[4] = (uint32_t)((load64(q + 4 * b / 8) >> (4 * b % 8)) & mask);
+    out[5] = (uint32_t)((load64(q + 5 * b / 8) >> (5 * b % 8)) & mask);
+    out[6] = (uint32_t)((load64(q + 6 * b / 8) >> (6 * b % 8)) & mask);
+    out[7] = (uint32_t)((load64(q + 7 * b / 8) >> (7 * b % 8)) & mask);
 }
 
 /* Whole groups of 8 values at one constant width, so that unpack8 unrolls. */
