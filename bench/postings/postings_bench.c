@@ -1,7 +1,7 @@
-/* Measures the postings encoding of a real segment: bytes per posting, decode speed, and what
- * two alternatives would take on the same postings: fixed-width integers, and bit-packing each
- * block of 128 document gaps at the width of its largest gap (the idea behind PFOR and
- * StreamVByte-like schemes). Usage: postings_bench SEGMENT_FILE */
+/* Measures the encoding of a real segment: the size of each part, bytes per posting, decode
+ * speed, and what two simpler encodings would take on the same postings: fixed-width integers,
+ * and bit-packing each block at its widest value without exceptions (the segment itself uses
+ * packed blocks with exceptions, pack.c). Usage: postings_bench SEGMENT_FILE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -40,6 +40,7 @@ int main(int argc, char **argv)
             seg_cursor_init(c, s, &it.cur);
             uint32_t prev = UINT32_MAX, max_gap = 0, max_tf = 0, in_blk = 0;
             for (; c->doc != SEG_DOC_END; seg_cursor_next(c)) {
+                seg_cursor_load(c);
                 uint32_t gap = c->doc - prev;
                 prev = c->doc;
                 if (gap > max_gap)
@@ -47,8 +48,8 @@ int main(int argc, char **argv)
                 for (int f = 0; f < IF_COUNT; f++)
                     if (c->masks[c->i] & (1u << f)) {
                         tfs++;
-                        if (c->tf[c->i][f] > max_tf)
-                            max_tf = c->tf[c->i][f];
+                        if (seg_cursor_tf(c, c->i, f) > max_tf)
+                            max_tf = seg_cursor_tf(c, c->i, f);
                         fixed_bytes += 4;
                     }
                 fixed_bytes += 4 + 1;
@@ -71,9 +72,9 @@ int main(int argc, char **argv)
     printf("segment        %s\n", argv[1]);
     printf("postings       %llu (%llu field tfs)\n", (unsigned long long)postings,
            (unsigned long long)tfs);
-    printf("varint bytes   %zu (%.2f bytes/posting)\n", s->post_len,
+    printf("postings bytes %zu (%.2f bytes/posting)\n", s->post_len,
            (double)s->post_len / (double)postings);
-    printf("bit-packed     %.0f (%.2f bytes/posting, estimate)\n", (double)packed_bits / 8,
+    printf("max-width FOR  %.0f (%.2f bytes/posting, estimate)\n", (double)packed_bits / 8,
            (double)packed_bits / 8 / (double)postings);
     printf("fixed width    %llu (%.2f bytes/posting)\n", (unsigned long long)fixed_bytes,
            (double)fixed_bytes / (double)postings);
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
            (double)(s->dict_len + (size_t)s->n_groups * sizeof(struct seg_dgroup)) /
                (s->h->n_terms ? s->h->n_terms : 1),
            s->h->n_blocks);
+    printf("docs + pids    %llu bytes\n", (unsigned long long)(s->h->off_dict - s->h->off_docs));
+    printf("blocks         %llu bytes\n", (unsigned long long)(s->h->off_end - s->h->off_blocks));
     printf("file           %zu bytes\n", s->map_len);
     fprintf(stderr, "(checksum %llu)\n", (unsigned long long)sum);
     xfree(c);

@@ -842,7 +842,7 @@ int index_check(struct index *ix, char *err, size_t err_len)
         for (uint32_t d = 0; d < r->seg->h->n_docs; d++) {
             if (r->deleted && (r->deleted[d >> 3] >> (d & 7)) & 1)
                 continue;
-            uint32_t docid = r->seg->docids[d];
+            uint32_t docid = seg_docid(r->seg, d);
             for (size_t j = i + 1; j < ix->n_segs; j++) {
                 int64_t dj = seg_docnum(ix->segs[j].seg, docid);
                 if (dj >= 0 && !(ix->segs[j].deleted &&

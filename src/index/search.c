@@ -492,8 +492,12 @@ struct it {
 static uint32_t cursor_in_fields(struct seg_cursor *c, uint32_t target, unsigned fields)
 {
     uint32_t d = seg_cursor_advance(c, target);
-    while (d != SEG_DOC_END && !(c->masks[c->i] & fields))
+    while (d != SEG_DOC_END) {
+        seg_cursor_load(c);
+        if (c->masks[c->i] & fields)
+            break;
         d = seg_cursor_next(c);
+    }
     return d;
 }
 
@@ -744,13 +748,14 @@ struct ucur { /* a scoring unit in one segment */
 static inline float unit_score(const struct stats *st, const struct ucur *uc,
                                const struct seg *s, uint32_t d)
 {
-    const struct seg_cursor *c = uc->c;
+    struct seg_cursor *c = uc->c;
+    seg_cursor_load(c);
     unsigned m = c->masks[c->i] & uc->u->fields;
     float tfc = 0;
     while (m) {
         int f = __builtin_ctz(m);
         m &= m - 1;
-        tfc += (float)c->tf[c->i][f] * st->inv_norm[f][s->norms[f][d]];
+        tfc += (float)seg_cursor_tf_in(c, c->i, f) * st->inv_norm[f][s->norms[f][d]];
     }
     return uc->idf_k * tfc / ((float)st->k1 + tfc);
 }
@@ -780,7 +785,7 @@ static void eval_segment(const struct stats *st, struct seg_ctx *sc, const struc
 {
     struct it *it = it_build(sc, root);
     for (uint32_t d = it_advance(sc, it, 0); d != SEG_DOC_END; d = it_advance(sc, it, d + 1)) {
-        if (is_del(sc->del, d) || !day_ok(sc->s->days[d], lo, hi))
+        if (is_del(sc->del, d) || !day_ok(seg_day(sc->s, d), lo, hi))
             continue;
         (*total)++;
         float score = 0;
@@ -789,7 +794,7 @@ static void eval_segment(const struct stats *st, struct seg_ctx *sc, const struc
                 continue;
             score += unit_score(st, &uc[i], sc->s, d);
         }
-        heap_offer(hp, sc->s->docids[d], score);
+        heap_offer(hp, seg_docid(sc->s, d), score);
     }
     it_free(it);
 }
@@ -847,6 +852,7 @@ static void accumulate(const struct stats *st, struct ucur *u, const struct seg 
     float idf_k = u->idf_k, k1 = (float)st->k1;
     while (c->doc < wend) {
         uint32_t k = c->i, n = c->n;
+        seg_cursor_load(c);
         for (; k < n && c->docs[k] < wend; k++) {
             uint32_t d = c->docs[k];
             unsigned m = c->masks[k] & fields;
@@ -854,7 +860,7 @@ static void accumulate(const struct stats *st, struct ucur *u, const struct seg 
             while (m) {
                 int f = __builtin_ctz(m);
                 m &= m - 1;
-                tfc += (float)c->tf[k][f] * st->inv_norm[f][s->norms[f][d]];
+                tfc += (float)seg_cursor_tf_in(c, k, f) * st->inv_norm[f][s->norms[f][d]];
             }
             uint32_t j = d - base;
             acc[j] += idf_k * tfc / (k1 + tfc);
@@ -934,7 +940,7 @@ static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct 
                 acc[j] = 0;
                 uint32_t d = base + j;
                 if (score <= 0 || is_del(sc->del, d) ||
-                    (filter_days && !day_ok(s->days[d], lo, hi)))
+                    (filter_days && !day_ok(seg_day(s, d), lo, hi)))
                     continue; /* 0: the term is there, but only in fields the unit ignores */
                 if (ess_w) {
                     float ne = 0;
@@ -957,7 +963,7 @@ static void maxscore_segment(const struct stats *st, struct seg_ctx *sc, struct 
                 (*total)++;
                 if (score < theta)
                     continue;
-                heap_offer(hp, s->docids[d], score);
+                heap_offer(hp, seg_docid(s, d), score);
                 float t2 = heap_threshold(hp);
                 if (t2 > theta) {
                     theta = t2;
@@ -1042,14 +1048,14 @@ static void conj_segment(const struct stats *st, struct seg_ctx *sc, struct ucur
             }
             w++;
         }
-        if (!is_del(sc->del, d) && (!filter_days || day_ok(s->days[d], lo, hi))) {
+        if (!is_del(sc->del, d) && (!filter_days || day_ok(seg_day(s, d), lo, hi))) {
             (*total)++;
             float score = 0;
             for (size_t i = 0; i < n_uc; i++)
                 if (uc[i].c && uc[i].c->doc == d)
                     score += unit_score(st, &uc[i], s, d);
             if (score >= theta) {
-                heap_offer(hp, s->docids[d], score);
+                heap_offer(hp, seg_docid(s, d), score);
                 theta = heap_threshold(hp);
             }
         }

@@ -13,9 +13,17 @@
 #define SEG_DOC_END UINT32_MAX
 
 /* Little-endian host layout (x86-64, aarch64); sizes checked with static asserts. */
+/* flags of struct seg_header */
+#define SEG_DOCIDS_DENSE 1u  /* docid of document d is docid_base + d: no docids column */
+#define SEG_DOCIDS_SORTED 2u /* docids increase with d: no pids section (search the docids) */
+#define SEG_DAYS16 4u        /* days are u16: 0 unknown (INT32_MIN), else day_base + v - 1 */
+
 struct seg_header {
-    char magic[8]; /* "PBSEG03\n" */
+    char magic[8]; /* "PBSEG04\n" */
     uint32_t n_docs, n_terms, n_blocks, n_groups;
+    uint32_t flags, docid_base;
+    int32_t day_base;
+    uint32_t pad;
     uint64_t len_sum[IF_COUNT]; /* total tokens per field, for average lengths */
     /* the reference BM25F parameters the block maxima were computed with */
     float ref_weight[IF_COUNT], ref_b[IF_COUNT], ref_avglen[IF_COUNT];
@@ -34,7 +42,9 @@ struct seg_pid {
     uint32_t docid, docnum;
 };
 
-/* A dictionary entry, as decoded (on disk the dictionary is prefix-compressed: segment.c). */
+/* A dictionary entry, as decoded (on disk the dictionary is prefix-compressed: segment.c).
+ * A term with one posting keeps it in the dictionary ("inline"): inl_pos is then set, and
+ * post_off, pos_off and max_tfc mean nothing until seg_cursor_init computes max_tfc. */
 struct seg_term {
     uint32_t df;
     uint32_t block0, n_blocks; /* blocks section index of the first block when n_blocks > 1 */
@@ -43,6 +53,9 @@ struct seg_term {
     uint8_t fields; /* union of field masks */
     uint8_t len;
     char str[256]; /* the term, NUL-terminated */
+    uint32_t inl_doc;          /* inline posting: its document number, */
+    uint32_t inl_tf[IF_COUNT]; /* its tf per field, */
+    const uint8_t *inl_pos;    /* and its position varints (in the mapped dictionary) */
 };
 
 /* The sparse index over the dictionary: one entry per group of SEG_DICT_GROUP terms. */
@@ -72,10 +85,11 @@ struct seg {
     const struct seg_header *h;
     /* the documents, by column: a query touches only the length codes of the fields it
      * scores (1 byte per document: they stay in cache), dates only with a date filter */
-    const uint32_t *docids;
-    const int32_t *days;
+    const uint32_t *docids; /* NULL with SEG_DOCIDS_DENSE: seg_docid */
+    const int32_t *days;    /* NULL with SEG_DAYS16: days16 instead; seg_day */
+    const uint16_t *days16;
     const uint8_t *norms[IF_COUNT];
-    const struct seg_pid *pids;
+    const struct seg_pid *pids; /* NULL with SEG_DOCIDS_SORTED */
     const struct seg_dgroup *groups;
     uint32_t n_groups;
     const uint8_t *dict; /* dictionary data */
@@ -86,11 +100,25 @@ struct seg {
     float ref_inv[IF_COUNT][256]; /* seg_ref_factors of the header */
 };
 
+/* The caller's id of document d of s. */
+static inline uint32_t seg_docid(const struct seg *s, uint32_t d)
+{
+    return s->docids ? s->docids[d] : s->h->docid_base + d;
+}
+
+/* The day of document d of s (INT32_MIN: unknown). */
+static inline int32_t seg_day(const struct seg *s, uint32_t d)
+{
+    if (s->days)
+        return s->days[d];
+    return s->days16[d] ? s->h->day_base + (int32_t)s->days16[d] - 1 : INT32_MIN;
+}
+
 /* Document d of s as one record. */
 static inline void seg_doc_at(const struct seg *s, uint32_t d, struct seg_doc *out)
 {
-    out->docid = s->docids[d];
-    out->day = s->days[d];
+    out->docid = seg_docid(s, d);
+    out->day = seg_day(s, d);
     for (int f = 0; f < IF_COUNT; f++)
         out->norm[f] = s->norms[f][d];
     out->pad[0] = out->pad[1] = 0;
@@ -130,11 +158,26 @@ struct seg_cursor {
     uint32_t n, i;   /* docs decoded in the block, current index */
     uint32_t doc;    /* current docnum or SEG_DOC_END */
     uint32_t docs[SEG_BLOCK];
+    /* masks and tfs of the block, valid once has_tf (seg_cursor_load): posting k is in the
+     * fields of masks[k], with tf - 1 in tfv[tfo[k] ...], one per field, low bit first */
+    int has_tf;
+    const uint8_t *tf_p; /* where they are encoded */
     uint8_t masks[SEG_BLOCK];
-    uint32_t tf[SEG_BLOCK][IF_COUNT];
-    /* positions: lazily located */
-    uint32_t pos_i;            /* doc index the pointer below is at */
-    const uint8_t *pos_p;
+    uint16_t tfo[SEG_BLOCK + 1];
+    uint32_t tfv[SEG_BLOCK * IF_COUNT];
+    int is_damaged;         /* a block or its positions did not decode (seg_check reports it) */
+    const uint8_t *blk_end; /* the byte after the current block's postings (seg_check) */
+    /* positions, located lazily: the block's, each field's values in it and their count */
+    const uint8_t *pos_blk;
+    int pos_located;
+    const uint8_t *pos_f[IF_COUNT];
+    uint32_t pos_n[IF_COUNT];
+    /* per field: the values of postings before pf_i number pf_start */
+    uint32_t pf_i[IF_COUNT], pf_start[IF_COUNT];
+    /* per field: the last block of PACK_MAX values decoded (UINT32_MAX: none), the next one */
+    uint32_t ch_idx[IF_COUNT];
+    const uint8_t *ch_next[IF_COUNT];
+    uint32_t chunk[IF_COUNT][SEG_BLOCK];
 };
 
 void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg_term *t);
@@ -144,6 +187,29 @@ static inline uint32_t seg_cursor_next(struct seg_cursor *c)
 {
     return seg_cursor_advance(c, c->doc == SEG_DOC_END ? SEG_DOC_END : c->doc + 1);
 }
+/* Decodes the field masks and tfs of the current block: a block is first decoded only as far
+ * as its document numbers, which is all that skipping over it needs. Call before reading
+ * masks or tf. */
+void seg_cursor_load_tf(struct seg_cursor *c);
+static inline void seg_cursor_load(struct seg_cursor *c)
+{
+    if (!c->has_tf)
+        seg_cursor_load_tf(c);
+}
+extern const uint8_t seg_popcount6[64];
+
+/* The tf of posting k of the block (loaded) in field f, which its mask must include. */
+static inline uint32_t seg_cursor_tf_in(const struct seg_cursor *c, uint32_t k, int f)
+{
+    return c->tfv[c->tfo[k] + seg_popcount6[c->masks[k] & ((1u << f) - 1)]] + 1;
+}
+
+/* The tf of posting k of the block (loaded) in field f; 0 when it is not in f. */
+static inline uint32_t seg_cursor_tf(const struct seg_cursor *c, uint32_t k, int f)
+{
+    return c->masks[k] >> f & 1 ? seg_cursor_tf_in(c, k, f) : 0;
+}
+
 /* The block holding target without decoding it ("shallow advance"); returns its index or
  * n_blocks when past the end. */
 uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target);

@@ -1,31 +1,44 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG03\n", counts, per-field length sums, section
- *            offsets, and a 64-bit checksum of everything after the header
- *   post     per term, its postings in blocks of SEG_BLOCK documents; per document:
- *            varint(docnum - previous docnum; the first of the term counts from -1, the first
- *            of a block from the previous block's last_doc), then one byte field << 4 | tf
- *            when the term is in one field with tf <= 15 (most postings), else 0xFF, a field
- *            mask byte and one varint tf per set field bit (low bit first)
- *   pos      per term, per document in postings order, per set field in bit order: tf varints
- *            of position deltas (the first from 0)
- *   docs     by column: n_docs u32 caller's docids, n_docs i32 days, then for each field
- *            n_docs u8 quantised lengths (seg_norm_encode)
- *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents
+ *   header   struct seg_header: magic "PBSEG04\n", counts, flags, per-field length sums,
+ *            section offsets, and a 64-bit checksum of everything after the header
+ *   post     per term with two postings or more, its blocks of SEG_BLOCK postings; a block
+ *            of n postings is: the document gaps (docnum - previous - 1; the first of the
+ *            term counts from -1, the first of a block from the previous block's last_doc)
+ *            as one packed block (pack.c); when the term is in more than one field, a byte k,
+ *            a palette of k field masks and one index into it per posting, ceil(log2 k) bits
+ *            each (pack_bits; none when k = 1); then tf - 1 per posting per field of its mask,
+ *            low bit first, as packed blocks of PACK_MAX values
+ *   pos      per such term, per block: for each field in bit order, the positions of the
+ *            block's postings in that field, in posting order, as packed blocks of PACK_MAX
+ *            values: a posting's first position as is, each next one as the gap minus 1
+ *   docs     by column: n_docs u32 caller's docids (absent with SEG_DOCIDS_DENSE), n_docs
+ *            days (u16 with SEG_DAYS16: 0 unknown, else day_base + v - 1; i32 otherwise), then
+ *            for each field n_docs u8 quantised lengths (seg_norm_encode)
+ *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents;
+ *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
  *            SEG_DICT_GROUP terms (offset of the group's data, its first block index)
- *   terms    the dictionary data, terms in byte order, per term: varint shared-prefix length
- *            with the previous term of its group (0 for a group's first), varint suffix
- *            length, the suffix, varint df, varint64 postings offset and varint64 positions
- *            offset (deltas from the previous term of the group; the first is absolute), the
- *            field-mask byte, and max_tfc as a bfloat16 rounded up (2 bytes, little-endian).
+ *   terms    the dictionary data, terms in byte order, per term: the shared-prefix length p
+ *            with the previous term of its group (0 for a group's first) and the suffix
+ *            length s as one byte p << 4 | s when both are below 16, else a 0 byte and two
+ *            varints; the suffix; a byte: the field mask | DICT_INLINE | DICT_TF1. Then for
+ *            DICT_INLINE (the term's one posting): varint docnum; unless DICT_TF1 (one field,
+ *            tf 1), one varint tf per field of the mask; the positions as varints, field by
+ *            field, coded as in pos. Otherwise: varint df (>= 2), varint64 postings offset
+ *            and varint64 positions offset (deltas from the previous such term of the group;
+ *            the first is absolute), and max_tfc as a bfloat16 rounded up (2 bytes). An
+ *            inline term's max_tfc is recomputed from its posting when a cursor opens it.
  *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
  *            term order from the group's first block index; a smaller term's one block is
  *            implied (offsets 0, its max_tfc the term's)
  *   blocks   struct seg_block per postings block of the terms with more than one: last
  *            docnum, offsets, and the block's highest reference score factor (the block-max
  *            bound of dynamic pruning; seg.h)
+ * The writer keeps postings in memory in a simpler byte format (tb_add: varint gap, then one
+ * byte field << 4 | tf, or 0xFF, a mask byte and varint tfs; varint position deltas) and
+ * converts each term to the file's format as it writes it (out_term).
  * Files are written to NAME.tmp, checksummed, fsync'ed and renamed: a segment either exists
  * complete or not at all. */
 #include "seg.h"
@@ -42,11 +55,16 @@
 #include <unistd.h>
 
 #include "../util/alloc.h"
+#include "pack.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '3', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '4', '\n'};
 
-_Static_assert(sizeof(struct seg_header) == 8 + 16 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
+/* the byte after a dictionary entry's term: the field mask and these */
+#define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
+#define DICT_TF1 0x80    /* ... and it is tf 1 in one field (no tf varint) */
+
+_Static_assert(sizeof(struct seg_header) == 8 + 32 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
                "header");
 _Static_assert(sizeof(struct seg_doc) == 16, "doc");
 _Static_assert(sizeof(struct seg_dgroup) == 8, "group");
@@ -116,15 +134,6 @@ static inline const uint8_t *get_varint(const uint8_t *p, uint32_t *v)
         shift += 7;
     }
     *v = x;
-    return p;
-}
-
-static inline const uint8_t *skip_varints(const uint8_t *p, uint64_t n)
-{
-    while (n) {
-        if (*p++ < 0x80)
-            n--;
-    }
     return p;
 }
 
@@ -316,6 +325,9 @@ struct seg_out {
     uint32_t dec_docs[SEG_BLOCK];
     uint8_t dec_masks[SEG_BLOCK];
     uint32_t dec_tf[SEG_BLOCK][IF_COUNT];
+    struct bytes ep, eq;    /* the term's postings and positions in the file's encoding */
+    uint32_t *fv[IF_COUNT]; /* a block's positions, per field, as stored (deltas) */
+    size_t fv_n[IF_COUNT], fv_cap[IF_COUNT];
 };
 
 /* Sets the reference parameters: the default ranking parameters and these documents' average
@@ -372,6 +384,10 @@ static void out_discard(struct seg_out *o)
     xfree(o->dict.p);
     xfree(o->groups);
     xfree(o->blocks);
+    xfree(o->ep.p);
+    xfree(o->eq.p);
+    for (int f = 0; f < IF_COUNT; f++)
+        xfree(o->fv[f]);
     memset(o, 0, sizeof *o);
 }
 
@@ -403,19 +419,98 @@ static inline void bytes_varint64(struct bytes *b, uint64_t v)
     b->p[b->len++] = (uint8_t)v;
 }
 
+/* n values as a stream of packed blocks of PACK_MAX (the last one shorter). */
+static void bytes_stream(struct bytes *b, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i += PACK_MAX) {
+        uint32_t k = n - i < PACK_MAX ? (uint32_t)(n - i) : PACK_MAX;
+        bytes_reserve(b, PACK_BOUND(k));
+        b->len += pack_encode(b->p + b->len, v + i, k);
+    }
+}
+
+static inline unsigned width(uint32_t v)
+{
+    return v ? 32 - (unsigned)__builtin_clz(v) : 0;
+}
+
+/* Appends the block of n postings in o->dec_* (prev: the document before the block) to o->ep
+ * and its positions (o->fv) to o->eq, in the file's encoding (top of this file). */
+static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint32_t n)
+{
+    uint32_t v[SEG_BLOCK];
+    for (uint32_t i = 0; i < n; i++) {
+        v[i] = o->dec_docs[i] - prev - 1;
+        prev = o->dec_docs[i];
+    }
+    bytes_reserve(&o->ep, PACK_BOUND(n) + 2 + 64 + 4 * SEG_BLOCK);
+    o->ep.len += pack_encode(o->ep.p + o->ep.len, v, n);
+    if (fields & (fields - 1)) {
+        /* field masks: a palette of the block's distinct masks, then an index per posting */
+        uint8_t idx_of[64], pal[64];
+        uint32_t k = 0;
+        memset(idx_of, 0xFF, sizeof idx_of);
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t m = o->dec_masks[i];
+            if (idx_of[m] == 0xFF) {
+                idx_of[m] = (uint8_t)k;
+                pal[k++] = m;
+            }
+            v[i] = idx_of[m];
+        }
+        o->ep.p[o->ep.len++] = (uint8_t)k;
+        memcpy(o->ep.p + o->ep.len, pal, k);
+        o->ep.len += k;
+        o->ep.len += pack_bits(o->ep.p + o->ep.len, v, n, width(k - 1));
+    }
+    /* tf - 1 per posting per field of its mask */
+    uint32_t tfv[SEG_BLOCK * IF_COUNT];
+    size_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (int f = 0; f < IF_COUNT; f++)
+            if (o->dec_masks[i] & (1u << f))
+                tfv[m++] = o->dec_tf[i][f] - 1;
+    bytes_stream(&o->ep, tfv, m);
+    for (int f = 0; f < IF_COUNT; f++)
+        bytes_stream(&o->eq, o->fv[f], o->fv_n[f]);
+}
+
+/* Reads the positions of the block of postings in o->dec_* from the writer's varints at p into
+ * o->fv: per field, the first position of a posting as is, the next ones as the gap minus 1. */
+static void block_positions(struct seg_out *o, const uint8_t *p, uint32_t n)
+{
+    for (int f = 0; f < IF_COUNT; f++)
+        o->fv_n[f] = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (int f = 0; f < IF_COUNT; f++) {
+            uint32_t tf = o->dec_tf[i][f];
+            if (!tf)
+                continue;
+            o->fv[f] = xgrow(o->fv[f], sizeof *o->fv[f], o->fv_n[f] + tf, &o->fv_cap[f]);
+            for (uint32_t k = 0; k < tf; k++) {
+                uint32_t d;
+                p = get_varint(p, &d);
+                assert(k == 0 || d > 0); /* positions in a field are distinct */
+                o->fv[f][o->fv_n[f]++] = k ? d - 1 : d;
+            }
+        }
+}
+
 static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
 {
     tb_close_block(b);
     if (!b->df)
         return;
-    /* block maxima: decode each block once more */
+    /* decode each block of the writer's encoding once more: block maxima, then re-encode */
     float term_max = 0;
+    o->ep.len = o->eq.len = 0;
     for (size_t k = 0; k < b->n_blocks; k++) {
         struct seg_block *blk = &b->blocks[k];
         uint32_t prev = k ? b->blocks[k - 1].last_doc : UINT32_MAX;
         uint32_t n = k + 1 == b->n_blocks ? b->df - (uint32_t)k * SEG_BLOCK : SEG_BLOCK;
         decode_postings(b->post.p + blk->post_off, prev, n, o->dec_docs, o->dec_masks,
                         o->dec_tf);
+        block_positions(o, b->pos.p + blk->pos_off, n);
         float m = 0;
         for (uint32_t i = 0; i < n; i++) {
             float x = ref_tfc(o->ref_inv, o->dec_tf[i], o->docs[o->dec_docs[i]].norm);
@@ -425,6 +520,11 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         blk->max_tfc = m;
         if (m > term_max)
             term_max = m;
+        if (b->df == 1)
+            break; /* inline, below */
+        blk->post_off = (uint32_t)o->ep.len;
+        blk->pos_off = (uint32_t)o->eq.len;
+        encode_block(o, b->fields, prev, n);
     }
     /* the dictionary entry, prefix-compressed within its group */
     size_t prefix = 0;
@@ -437,20 +537,40 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         while (prefix < len && prefix < o->prev_len && o->prev[prefix] == term[prefix])
             prefix++;
     }
-    bytes_varint(&o->dict, (uint32_t)prefix);
-    bytes_varint(&o->dict, (uint32_t)(len - prefix));
-    bytes_reserve(&o->dict, len - prefix);
-    memcpy(o->dict.p + o->dict.len, term + prefix, len - prefix);
-    o->dict.len += len - prefix;
-    bytes_varint(&o->dict, b->df);
-    bytes_varint64(&o->dict, o->post_len - o->prev_post);
-    bytes_varint64(&o->dict, o->pos_len - o->prev_pos);
-    bytes_byte(&o->dict, b->fields);
-    uint16_t mx = bf16_up(term_max);
-    bytes_byte(&o->dict, (uint8_t)(mx & 0xFF));
-    bytes_byte(&o->dict, (uint8_t)(mx >> 8));
-    o->prev_post = o->post_len;
-    o->prev_pos = o->pos_len;
+    size_t suffix = len - prefix;
+    if (prefix < 16 && suffix < 16) {
+        bytes_byte(&o->dict, (uint8_t)(prefix << 4 | suffix)); /* suffix > 0: never 0 */
+    } else {
+        bytes_byte(&o->dict, 0);
+        bytes_varint(&o->dict, (uint32_t)prefix);
+        bytes_varint(&o->dict, (uint32_t)suffix);
+    }
+    bytes_reserve(&o->dict, suffix);
+    memcpy(o->dict.p + o->dict.len, term + prefix, suffix);
+    o->dict.len += suffix;
+    if (b->df == 1) {
+        /* one posting: kept in the entry; its max_tfc is recomputed by the reader */
+        const uint32_t *tf = o->dec_tf[0];
+        int simple = !(b->fields & (b->fields - 1)) && tf[__builtin_ctz(b->fields)] == 1;
+        bytes_byte(&o->dict, (uint8_t)(b->fields | DICT_INLINE | (simple ? DICT_TF1 : 0)));
+        bytes_varint(&o->dict, o->dec_docs[0]);
+        for (int f = 0; f < IF_COUNT && !simple; f++)
+            if (tf[f])
+                bytes_varint(&o->dict, tf[f]);
+        for (int f = 0; f < IF_COUNT; f++)
+            for (size_t k = 0; k < o->fv_n[f]; k++)
+                bytes_varint(&o->dict, o->fv[f][k]);
+    } else {
+        bytes_byte(&o->dict, b->fields);
+        bytes_varint(&o->dict, b->df);
+        bytes_varint64(&o->dict, o->post_len - o->prev_post);
+        bytes_varint64(&o->dict, o->pos_len - o->prev_pos);
+        uint16_t mx = bf16_up(term_max);
+        bytes_byte(&o->dict, (uint8_t)(mx & 0xFF));
+        bytes_byte(&o->dict, (uint8_t)(mx >> 8));
+        o->prev_post = o->post_len;
+        o->prev_pos = o->pos_len;
+    }
     memcpy(o->prev, term, len);
     o->prev_len = len;
     o->n_terms++;
@@ -460,12 +580,12 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         memcpy(o->blocks + o->n_blocks, b->blocks, b->n_blocks * sizeof *b->blocks);
         o->n_blocks += b->n_blocks;
     }
-    if (b->post.len && fwrite(b->post.p, b->post.len, 1, o->f) != 1)
+    if (o->ep.len && fwrite(o->ep.p, o->ep.len, 1, o->f) != 1)
         o->failed = 1;
-    if (b->pos.len && fwrite(b->pos.p, b->pos.len, 1, o->fpos) != 1)
+    if (o->eq.len && fwrite(o->eq.p, o->eq.len, 1, o->fpos) != 1)
         o->failed = 1;
-    o->post_len += b->post.len;
-    o->pos_len += b->pos.len;
+    o->post_len += o->ep.len;
+    o->pos_len += o->eq.len;
 }
 
 static uint64_t checksum(const uint8_t *p, size_t n)
@@ -541,22 +661,51 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
                 rc = -1;
         off += o->pos_len;
     }
-    struct seg_pid *pids = xmalloc((n_docs ? n_docs : 1) * sizeof *pids);
-    for (uint32_t i = 0; i < n_docs; i++)
-        pids[i] = (struct seg_pid){docs[i].docid, i};
-    qsort(pids, n_docs, sizeof *pids, cmp_pid);
+    /* docids in document order (a rebuild from the store) need no pids section, and dense
+     * ones no column either; days fit in 16 bits from the earliest */
+    h.flags = SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16;
+    h.docid_base = n_docs ? docs[0].docid : 0;
+    int32_t day_min = INT32_MAX, day_max = INT32_MIN;
+    for (uint32_t i = 0; i < n_docs; i++) {
+        if (docs[i].docid != h.docid_base + i || h.docid_base + i < h.docid_base)
+            h.flags &= ~SEG_DOCIDS_DENSE;
+        if (i && docs[i].docid <= docs[i - 1].docid)
+            h.flags &= ~(SEG_DOCIDS_SORTED | SEG_DOCIDS_DENSE);
+        if (docs[i].day == INT32_MIN)
+            continue;
+        if (docs[i].day < day_min)
+            day_min = docs[i].day;
+        if (docs[i].day > day_max)
+            day_max = docs[i].day;
+    }
+    h.day_base = day_min == INT32_MAX ? 0 : day_min;
+    if (day_min != INT32_MAX && (int64_t)day_max - day_min >= 0xFFFF)
+        h.flags &= ~SEG_DAYS16;
     if (!rc) {
         /* columns: docids, days, then the length codes field by field */
         size_t cap = (size_t)n_docs * 4 + 1;
         uint8_t *col = xmalloc(cap);
-        for (uint32_t i = 0; i < n_docs; i++)
-            memcpy(col + 4 * (size_t)i, &docs[i].docid, 4);
-        rc = write_section(o->f, &off, col, (size_t)n_docs * 4, &h.off_docs);
-        for (uint32_t i = 0; i < n_docs; i++)
-            memcpy(col + 4 * (size_t)i, &docs[i].day, 4);
-        if (!rc && n_docs && fwrite(col, (size_t)n_docs * 4, 1, o->f) != 1)
+        size_t n = 0;
+        if (!(h.flags & SEG_DOCIDS_DENSE)) {
+            for (uint32_t i = 0; i < n_docs; i++)
+                memcpy(col + 4 * (size_t)i, &docs[i].docid, 4);
+            n = (size_t)n_docs * 4;
+        }
+        rc = write_section(o->f, &off, col, n, &h.off_docs);
+        for (uint32_t i = 0; i < n_docs; i++) {
+            if (h.flags & SEG_DAYS16) {
+                uint16_t d = docs[i].day == INT32_MIN
+                                 ? 0
+                                 : (uint16_t)((int64_t)docs[i].day - h.day_base + 1);
+                memcpy(col + 2 * (size_t)i, &d, 2);
+            } else {
+                memcpy(col + 4 * (size_t)i, &docs[i].day, 4);
+            }
+        }
+        n = (size_t)n_docs * (h.flags & SEG_DAYS16 ? 2 : 4);
+        if (!rc && n && fwrite(col, n, 1, o->f) != 1)
             rc = -1;
-        off += (uint64_t)n_docs * 4;
+        off += n;
         for (int f = 0; f < IF_COUNT && !rc; f++) {
             for (uint32_t i = 0; i < n_docs; i++)
                 col[i] = docs[i].norm[f];
@@ -566,9 +715,17 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         }
         xfree(col);
     }
-    if (!rc)
-        rc = write_section(o->f, &off, pids, (size_t)n_docs * sizeof *pids, &h.off_pids);
-    xfree(pids);
+    if (!(h.flags & SEG_DOCIDS_SORTED)) {
+        struct seg_pid *pids = xmalloc((n_docs ? n_docs : 1) * sizeof *pids);
+        for (uint32_t i = 0; i < n_docs; i++)
+            pids[i] = (struct seg_pid){docs[i].docid, i};
+        qsort(pids, n_docs, sizeof *pids, cmp_pid);
+        if (!rc)
+            rc = write_section(o->f, &off, pids, (size_t)n_docs * sizeof *pids, &h.off_pids);
+        xfree(pids);
+    } else if (!rc) {
+        rc = write_section(o->f, &off, NULL, 0, &h.off_pids);
+    }
     if (!rc)
         rc = write_section(o->f, &off, o->groups, o->n_groups * sizeof *o->groups, &h.off_dict);
     if (!rc)
@@ -864,6 +1021,12 @@ int seg_writer_write(struct seg_writer *w, const char *path, char *err, size_t e
 
 /* ---- reading ---- */
 
+/* Bytes per document of the docids and days columns. */
+static uint64_t docs_width(const struct seg_header *h)
+{
+    return (h->flags & SEG_DOCIDS_DENSE ? 0 : 4) + (h->flags & SEG_DAYS16 ? 2 : 4);
+}
+
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -903,8 +1066,13 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         why = "sections out of order";
     else if (h->off_docs % 8 || h->off_pids % 8 || h->off_dict % 8 || h->off_blocks % 8)
         why = "sections misaligned";
-    else if ((uint64_t)h->n_docs * (8 + IF_COUNT) > h->off_pids - h->off_docs ||
-             (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids ||
+    else if (h->flags & ~(SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16) ||
+             ((h->flags & SEG_DOCIDS_DENSE) && !(h->flags & SEG_DOCIDS_SORTED)) ||
+             ((h->flags & SEG_DOCIDS_DENSE) && (uint64_t)h->docid_base + h->n_docs > UINT32_MAX))
+        why = "bad flags";
+    else if ((uint64_t)h->n_docs * (docs_width(h) + IF_COUNT) > h->off_pids - h->off_docs ||
+             (!(h->flags & SEG_DOCIDS_SORTED) &&
+              (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids) ||
              (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
              (uint64_t)h->n_groups * SEG_DICT_GROUP < h->n_terms ||
              (uint64_t)h->n_blocks * sizeof(struct seg_block) > h->off_end - h->off_blocks)
@@ -919,11 +1087,22 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
     s->map = m;
     s->map_len = size;
     s->h = h;
-    s->docids = (const void *)(s->map + h->off_docs);
-    s->days = (const void *)(s->map + h->off_docs + 4 * (uint64_t)h->n_docs);
+    const uint8_t *col = s->map + h->off_docs;
+    if (!(h->flags & SEG_DOCIDS_DENSE)) {
+        s->docids = (const void *)col;
+        col += 4 * (uint64_t)h->n_docs;
+    }
+    if (h->flags & SEG_DAYS16) {
+        s->days16 = (const void *)col;
+        col += 2 * (uint64_t)h->n_docs;
+    } else {
+        s->days = (const void *)col;
+        col += 4 * (uint64_t)h->n_docs;
+    }
     for (int f = 0; f < IF_COUNT; f++)
-        s->norms[f] = s->map + h->off_docs + (8 + (uint64_t)f) * h->n_docs;
-    s->pids = (const void *)(s->map + h->off_pids);
+        s->norms[f] = col + (uint64_t)f * h->n_docs;
+    if (!(h->flags & SEG_DOCIDS_SORTED))
+        s->pids = (const void *)(s->map + h->off_pids);
     s->groups = (const void *)(s->map + h->off_dict);
     s->n_groups = h->n_groups;
     s->dict = s->map + h->off_strings;
@@ -990,31 +1169,75 @@ int seg_term_iter_next(struct seg_term_iter *it)
     }
     if ((uint64_t)it->group * SEG_DICT_GROUP + it->in_group >= s->h->n_terms)
         return 0;
-    uint64_t prefix, suffix, df, dpost, dpos;
+    uint64_t prefix, suffix;
     const uint8_t *p = it->p;
-    if (!(p = get_varint64(p, end, &prefix)) || !(p = get_varint64(p, end, &suffix)) ||
-        prefix > t->len || prefix + suffix > 255 || suffix == 0 || (uint64_t)(end - p) < suffix)
+    if (p >= end)
+        return -1;
+    if (*p) {
+        prefix = *p >> 4;
+        suffix = *p++ & 15;
+    } else if (!(p = get_varint64(p + 1, end, &prefix)) || !(p = get_varint64(p, end, &suffix))) {
+        return -1;
+    }
+    if (prefix > t->len || prefix + suffix > 255 || suffix == 0 || (uint64_t)(end - p) <= suffix)
         return -1;
     memcpy(t->str + prefix, p, suffix);
     p += suffix;
     t->len = (uint8_t)(prefix + suffix);
     t->str[t->len] = 0;
-    if (!(p = get_varint64(p, end, &df)) || !(p = get_varint64(p, end, &dpost)) ||
-        !(p = get_varint64(p, end, &dpos)) || end - p < 3 || df == 0 || df > UINT32_MAX)
+    unsigned kind = *p++;
+    t->fields = kind & 0x3F;
+    if (!t->fields)
         return -1;
-    t->df = (uint32_t)df;
-    t->post_off += dpost;
-    t->pos_off += dpos;
-    t->fields = p[0];
-    t->max_tfc = bf16_float((uint16_t)(p[1] | p[2] << 8));
-    p += 3;
-    t->n_blocks = (t->df + SEG_BLOCK - 1) / SEG_BLOCK;
-    t->block0 = t->n_blocks > 1 ? it->block_next : 0;
-    if (t->n_blocks > 1)
-        it->block_next += t->n_blocks;
-    if (t->post_off >= s->post_len || t->pos_off > s->pos_len ||
-        (t->n_blocks > 1 && (uint64_t)t->block0 + t->n_blocks > s->h->n_blocks))
-        return -1;
+    if (kind & DICT_INLINE) {
+        uint64_t doc, tf, total = 0;
+        if (!(p = get_varint64(p, end, &doc)) || doc >= s->h->n_docs)
+            return -1;
+        t->df = 1;
+        t->inl_doc = (uint32_t)doc;
+        memset(t->inl_tf, 0, sizeof t->inl_tf);
+        if (kind & DICT_TF1) {
+            if (t->fields & (t->fields - 1))
+                return -1;
+            t->inl_tf[__builtin_ctz(t->fields)] = 1;
+            total = 1;
+        } else {
+            for (int f = 0; f < IF_COUNT; f++) {
+                if (!(t->fields & (1u << f)))
+                    continue;
+                if (!(p = get_varint64(p, end, &tf)) || tf == 0 || tf > UINT32_MAX)
+                    return -1;
+                t->inl_tf[f] = (uint32_t)tf;
+                total += tf;
+            }
+        }
+        t->inl_pos = p;
+        for (uint64_t k = 0; k < total; k++) /* skip the positions */
+            if (!(p = get_varint64(p, end, &tf)))
+                return -1;
+        t->max_tfc = 0; /* seg_cursor_init computes it */
+        t->n_blocks = 1;
+        t->block0 = 0;
+    } else {
+        uint64_t df, dpost, dpos;
+        if ((kind & DICT_TF1) || !(p = get_varint64(p, end, &df)) ||
+            !(p = get_varint64(p, end, &dpost)) || !(p = get_varint64(p, end, &dpos)) ||
+            end - p < 2 || df < 2 || df > UINT32_MAX)
+            return -1;
+        t->df = (uint32_t)df;
+        t->inl_pos = NULL;
+        t->post_off += dpost;
+        t->pos_off += dpos;
+        t->max_tfc = bf16_float((uint16_t)(p[0] | p[1] << 8));
+        p += 2;
+        t->n_blocks = (t->df + SEG_BLOCK - 1) / SEG_BLOCK;
+        t->block0 = t->n_blocks > 1 ? it->block_next : 0;
+        if (t->n_blocks > 1)
+            it->block_next += t->n_blocks;
+        if (t->post_off >= s->post_len || t->pos_off > s->pos_len ||
+            (t->n_blocks > 1 && (uint64_t)t->block0 + t->n_blocks > s->h->n_blocks))
+            return -1;
+    }
     it->p = p;
     it->in_group++;
     return 1;
@@ -1039,10 +1262,17 @@ int seg_find(const struct seg *s, const char *term, size_t len, struct seg_term 
         uint32_t mid = lo + (hi - lo) / 2;
         const uint8_t *p = s->dict + s->groups[mid].data_off;
         const uint8_t *end = s->dict + s->dict_len;
-        uint64_t prefix, suffix;
-        if (s->groups[mid].data_off >= s->dict_len || !(p = get_varint64(p, end, &prefix)) ||
-            !(p = get_varint64(p, end, &suffix)) || (uint64_t)(end - p) < suffix)
+        uint64_t prefix = 0, suffix;
+        if (s->groups[mid].data_off >= s->dict_len)
             return 0; /* damaged: seg_check reports it */
+        if (*p) {
+            suffix = *p++ & 15;
+        } else if (!(p = get_varint64(p + 1, end, &prefix)) ||
+                   !(p = get_varint64(p, end, &suffix))) {
+            return 0;
+        }
+        if ((uint64_t)(end - p) < suffix)
+            return 0;
         if (cmp_bytes((const char *)p, suffix, term, len) <= 0)
             lo = mid;
         else
@@ -1069,11 +1299,16 @@ int seg_find(const struct seg *s, const char *term, size_t len, struct seg_term 
 int64_t seg_docnum(const struct seg *s, uint32_t docid)
 {
     size_t lo = 0, hi = s->h->n_docs;
+    if (!s->pids && !s->docids)
+        return docid >= s->h->docid_base && docid - s->h->docid_base < s->h->n_docs
+                   ? (int64_t)(docid - s->h->docid_base)
+                   : -1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->pids[mid].docid == docid)
-            return s->pids[mid].docnum;
-        if (s->pids[mid].docid < docid)
+        uint32_t x = s->pids ? s->pids[mid].docid : s->docids[mid];
+        if (x == docid)
+            return s->pids ? s->pids[mid].docnum : (int64_t)mid;
+        if (x < docid)
             lo = mid + 1;
         else
             hi = mid;
@@ -1083,18 +1318,145 @@ int64_t seg_docnum(const struct seg *s, uint32_t docid)
 
 /* ---- cursors ---- */
 
+/* Decodes the document numbers of a block of n postings at p (prev: the document before the
+ * block); returns the byte after them (the block's masks and tfs), or NULL if damaged. */
+static const uint8_t *decode_docs_at(const struct seg *s, const uint8_t *p, uint32_t prev,
+                                     uint32_t n, uint32_t *docs)
+{
+    if (!n || !(p = pack_decode(p, s->post + s->post_len, n, docs)))
+        return NULL;
+    /* in 64 bits: damaged gaps cannot wrap past the bound check */
+    uint64_t d = prev == UINT32_MAX ? 0 : (uint64_t)prev + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        d += docs[i];
+        docs[i] = (uint32_t)d++;
+    }
+    return d - 1 < s->h->n_docs ? p : NULL;
+}
+
+const uint8_t seg_popcount6[64] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 1, 2, 2, 3, 2, 3,
+                                   3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4,
+                                   3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6};
+
+/* Decodes the field masks and tfs of the cursor's block (of a term with field union `fields`)
+ * at p into c->masks, c->tfo and c->tfv; returns the byte after the block, or NULL if it is
+ * damaged. The tfs stay as stored, one after the other: spreading them into a table of
+ * IF_COUNT per posting took longer than decoding them. */
+static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint8_t fields)
+{
+    const uint8_t *end = c->s->post + c->s->post_len;
+    uint32_t n = c->n, m = 0;
+    if (fields & (fields - 1)) {
+        if (p >= end)
+            return NULL;
+        uint32_t k = *p++;
+        const uint8_t *pal = p;
+        if (k == 0 || k > 63 || (size_t)(end - p) < k)
+            return NULL;
+        p += k;
+        for (uint32_t j = 0; j < k; j++)
+            if (!pal[j] || (pal[j] & ~fields))
+                return NULL;
+        if (k == 1) {
+            memset(c->masks, pal[0], n);
+        } else {
+            uint32_t v[SEG_BLOCK];
+            if (!(p = unpack_bits(p, end, n, width(k - 1), v)))
+                return NULL;
+            for (uint32_t i = 0; i < n; i++) {
+                if (v[i] >= k)
+                    return NULL;
+                c->masks[i] = pal[v[i]];
+            }
+        }
+    } else {
+        memset(c->masks, fields, n);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        c->tfo[i] = (uint16_t)m;
+        m += seg_popcount6[c->masks[i] & 63];
+    }
+    c->tfo[n] = (uint16_t)m;
+    for (uint32_t j = 0; j < m; j += PACK_MAX)
+        if (!(p = pack_decode(p, end, m - j < PACK_MAX ? m - j : PACK_MAX, c->tfv + j)))
+            return NULL;
+    return p;
+}
+
+/* The reference tfc of the cursor's current posting (an inline term's max_tfc). */
+static float cursor_ref_tfc(const struct seg_cursor *c)
+{
+    uint8_t norm[IF_COUNT];
+    uint32_t tf[IF_COUNT];
+    for (int f = 0; f < IF_COUNT; f++) {
+        norm[f] = c->s->norms[f][c->docs[c->i]];
+        tf[f] = seg_cursor_tf(c, c->i, f);
+    }
+    return ref_tfc(c->s->ref_inv, tf, norm);
+}
+
+/* One posting of the cursor's block as one tf per field (0: not in the field). */
+static void tf_row(const struct seg_cursor *c, uint32_t k, uint32_t tf[IF_COUNT])
+{
+    for (int f = 0; f < IF_COUNT; f++)
+        tf[f] = seg_cursor_tf(c, k, f);
+}
+
 static void decode_block(struct seg_cursor *c, uint32_t blk)
 {
     const struct seg_term *t = &c->t;
+    const struct seg *s = c->s;
+    c->blk = blk;
+    c->i = 0;
+    c->pos_located = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        c->pf_i[f] = c->pf_start[f] = 0, c->ch_idx[f] = UINT32_MAX;
+    if (t->inl_pos) {
+        c->n = 1;
+        c->has_tf = 1;
+        c->docs[0] = t->inl_doc;
+        c->masks[0] = t->fields;
+        c->tfo[0] = 0;
+        for (int f = 0; f < IF_COUNT; f++)
+            if (t->inl_tf[f])
+                c->tfv[c->tfo[0]++] = t->inl_tf[f] - 1;
+        c->tfo[1] = c->tfo[0];
+        c->tfo[0] = 0;
+        c->pos_blk = t->inl_pos;
+        return;
+    }
     const struct seg_block *b = &c->blocks[blk];
     uint32_t prev = blk ? c->blocks[blk - 1].last_doc : UINT32_MAX;
     uint32_t n = blk + 1 == t->n_blocks ? t->df - blk * SEG_BLOCK : SEG_BLOCK;
-    decode_postings(c->s->post + t->post_off + b->post_off, prev, n, c->docs, c->masks, c->tf);
-    c->blk = blk;
+    const uint8_t *p = NULL;
+    if (t->post_off + b->post_off < s->post_len)
+        p = decode_docs_at(s, s->post + t->post_off + b->post_off, prev, n, c->docs);
+    if (!p || t->pos_off + b->pos_off > s->pos_len) {
+        /* damaged: the cursor ends here (seg_check reports it) */
+        c->is_damaged = 1;
+        c->n = 1;
+        c->docs[0] = SEG_DOC_END;
+        c->masks[0] = 0;
+        c->tfo[0] = c->tfo[1] = 0;
+        c->has_tf = 1;
+        c->pos_blk = s->pos + s->pos_len;
+        return;
+    }
     c->n = n;
-    c->i = 0;
-    c->pos_i = 0;
-    c->pos_p = c->s->pos + t->pos_off + b->pos_off;
+    c->has_tf = 0;
+    c->tf_p = p;
+    c->pos_blk = s->pos + t->pos_off + b->pos_off;
+}
+
+void seg_cursor_load_tf(struct seg_cursor *c)
+{
+    c->has_tf = 1;
+    c->blk_end = decode_tfs_at(c, c->tf_p, c->t.fields);
+    if (!c->blk_end) {
+        c->is_damaged = 1;
+        memset(c->masks, 0, c->n);
+        memset(c->tfo, 0, (c->n + 1) * sizeof *c->tfo);
+    }
 }
 
 void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg_term *t)
@@ -1102,6 +1464,7 @@ void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg
     c->s = s;
     c->doc = SEG_DOC_END;
     c->n = c->i = 0;
+    c->is_damaged = 0;
     if (!t || !t->df) {
         memset(&c->t, 0, sizeof c->t);
         return;
@@ -1119,6 +1482,8 @@ void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg
     c->doc = c->docs[0];
     if (t->n_blocks <= 1)
         c->one.last_doc = c->docs[c->n - 1];
+    if (t->inl_pos)
+        c->t.max_tfc = c->one.max_tfc = cursor_ref_tfc(c);
 }
 
 uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target)
@@ -1159,30 +1524,92 @@ uint32_t seg_cursor_advance(struct seg_cursor *c, uint32_t target)
     return c->doc;
 }
 
+/* Finds where each field's positions start in the current block. */
+static int locate_positions(struct seg_cursor *c)
+{
+    uint64_t cnt[IF_COUNT] = {0};
+    for (uint32_t i = 0; i < c->n; i++)
+        for (int f = 0; f < IF_COUNT; f++)
+            cnt[f] += seg_cursor_tf(c, i, f);
+    const uint8_t *p = c->pos_blk, *end = c->s->pos + c->s->pos_len;
+    for (int f = 0; f < IF_COUNT; f++) {
+        if (cnt[f] > UINT32_MAX)
+            return -1;
+        c->pos_n[f] = (uint32_t)cnt[f];
+        c->pos_f[f] = p;
+        for (uint64_t k = 0; k < cnt[f] && p; k += PACK_MAX)
+            p = pack_skip(p, end, cnt[f] - k < PACK_MAX ? (uint32_t)(cnt[f] - k) : PACK_MAX);
+        if (!p)
+            return -1;
+    }
+    c->pos_located = 1;
+    return 0;
+}
+
+/* Decodes chunk k of field f's positions in the block into c->chunk[f]. */
+static int load_chunk(struct seg_cursor *c, int f, uint32_t k)
+{
+    const uint8_t *p = c->pos_f[f], *end = c->s->pos + c->s->pos_len;
+    uint32_t from = 0;
+    if (c->ch_idx[f] != UINT32_MAX && c->ch_idx[f] < k) {
+        p = c->ch_next[f];
+        from = c->ch_idx[f] + 1;
+    }
+    uint32_t n = c->pos_n[f];
+    for (uint32_t j = from; j < k && p; j++)
+        p = pack_skip(p, end, PACK_MAX);
+    uint32_t len = n - k * PACK_MAX < PACK_MAX ? n - k * PACK_MAX : PACK_MAX;
+    if (!p || !(p = pack_decode(p, end, len, c->chunk[f])))
+        return -1;
+    c->ch_idx[f] = k;
+    c->ch_next[f] = p;
+    return 0;
+}
+
 size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size_t max)
 {
-    if (c->doc == SEG_DOC_END || !(c->masks[c->i] & (1u << field)))
+    if (c->doc == SEG_DOC_END)
         return 0;
-    while (c->pos_i < c->i) {
-        uint64_t n = 0;
-        for (int f = 0; f < IF_COUNT; f++)
-            n += c->tf[c->pos_i][f];
-        c->pos_p = skip_varints(c->pos_p, n);
-        c->pos_i++;
-    }
-    const uint8_t *p = c->pos_p;
-    for (int f = 0; f < field; f++)
-        p = skip_varints(p, c->tf[c->i][f]);
-    size_t n = c->tf[c->i][field];
-    uint32_t pos = 0;
+    seg_cursor_load(c);
+    if (!(c->masks[c->i] & (1u << field)))
+        return 0;
+    uint32_t n = seg_cursor_tf(c, c->i, field);
     size_t k = 0;
-    for (size_t j = 0; j < n; j++) {
-        uint32_t d;
-        p = get_varint(p, &d);
-        pos += d;
-        if (k < max)
+    uint32_t pos = 0;
+    if (c->t.inl_pos) {
+        const uint8_t *p = c->pos_blk, *end = c->s->dict + c->s->dict_len;
+        uint64_t v;
+        for (int f = 0; f < field; f++)
+            for (uint32_t j = 0; j < c->t.inl_tf[f]; j++)
+                if (!(p = get_varint64(p, end, &v)))
+                    goto damaged;
+        for (uint32_t j = 0; j < n && k < max; j++) {
+            if (!(p = get_varint64(p, end, &v)) || v > UINT32_MAX)
+                goto damaged;
+            pos = j ? pos + 1 + (uint32_t)v : (uint32_t)v;
             out[k++] = pos;
+        }
+        return k;
     }
+    if (!c->pos_located && locate_positions(c))
+        goto damaged;
+    if (c->pf_i[field] > c->i)
+        c->pf_i[field] = c->pf_start[field] = 0;
+    while (c->pf_i[field] < c->i)
+        c->pf_start[field] += seg_cursor_tf(c, c->pf_i[field]++, field);
+    uint32_t at = c->pf_start[field];
+    if ((uint64_t)at + n > c->pos_n[field])
+        goto damaged;
+    for (uint32_t j = 0; j < n && k < max; j++, at++) {
+        if (c->ch_idx[field] != at / PACK_MAX && load_chunk(c, field, at / PACK_MAX))
+            goto damaged;
+        uint32_t v = c->chunk[field][at % PACK_MAX];
+        pos = j ? pos + 1 + v : v;
+        out[k++] = pos;
+    }
+    return k;
+damaged:
+    c->is_damaged = 1;
     return k;
 }
 
@@ -1271,13 +1698,14 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
                 uint32_t nd = src[i].remap[c->doc];
                 if (nd == UINT32_MAX)
                     continue;
+                seg_cursor_load(c);
                 uint32_t tf[IF_COUNT];
                 size_t np = 0;
                 for (int f = 0; f < IF_COUNT; f++) {
                     tf[f] = 0;
                     if (!(c->masks[c->i] & (1u << f)))
                         continue;
-                    size_t want = c->tf[c->i][f];
+                    size_t want = seg_cursor_tf(c, c->i, f);
                     positions = xgrow(positions, sizeof *positions, np + want, &cap_positions);
                     tf[f] = (uint32_t)seg_cursor_positions(c, f, positions + np, want);
                     np += tf[f];
@@ -1324,7 +1752,12 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
     if (checksum(s->map + sizeof *h, h->off_end - sizeof *h) != h->checksum)
         BAD("checksum mismatch");
     for (uint32_t i = 0; i < h->n_docs; i++) {
-        if (s->pids[i].docnum >= h->n_docs || s->docids[s->pids[i].docnum] != s->pids[i].docid)
+        if (!s->pids) {
+            if (i && seg_docid(s, i - 1) >= seg_docid(s, i))
+                BAD("docids not increasing at %u", i);
+            continue;
+        }
+        if (s->pids[i].docnum >= h->n_docs || seg_docid(s, s->pids[i].docnum) != s->pids[i].docid)
             BAD("pid table entry %u does not match the documents", i);
         if (i && s->pids[i - 1].docid >= s->pids[i].docid)
             BAD("pid table not sorted at %u", i);
@@ -1342,6 +1775,8 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             BAD("dictionary not sorted at term %u ('%s')", ti, t->str);
         memcpy(prev_term, t->str, t->len);
         prev_len = t->len;
+        if (t->inl_pos && t->df != 1)
+            BAD("inline term '%s' has %u postings", t->str, t->df);
         if (t->n_blocks > 1) {
             if (t->block0 != blocks_seen)
                 BAD("term '%s' starts at block %u, expected %llu", t->str, t->block0,
@@ -1359,20 +1794,28 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
         for (seg_cursor_init(c, s, t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
             if (c->doc >= h->n_docs || (count && c->doc <= prev))
                 BAD("postings of '%s' out of order at %u", t->str, count);
+            seg_cursor_load(c);
+            /* a block ends where the next one starts */
+            if (c->i == 0 && c->blk + 1 < t->n_blocks &&
+                c->blk_end != s->post + t->post_off + c->blocks[c->blk + 1].post_off)
+                BAD("block %u of '%s' does not end where the next begins", c->blk, t->str);
             const struct seg_block *b = &c->blocks[c->blk];
             if (c->doc > b->last_doc || (c->i + 1 == c->n && c->doc != b->last_doc))
                 BAD("block %u of '%s' has the wrong last document", c->blk, t->str);
+            seg_cursor_load(c);
             uint8_t mask = c->masks[c->i];
             if (!mask || mask >> IF_COUNT)
                 BAD("posting of '%s' has field mask %#x", t->str, mask);
             fields |= mask;
             struct seg_doc dd;
             seg_doc_at(s, c->doc, &dd);
-            float x = ref_tfc((const float(*)[256])ref_inv, c->tf[c->i], dd.norm);
-            if (x > b->max_tfc * 1.0001f + 1e-6f || x > t->max_tfc * 1.0001f + 1e-6f)
+            uint32_t row[IF_COUNT];
+            tf_row(c, c->i, row);
+            float x = ref_tfc((const float(*)[256])ref_inv, row, dd.norm);
+            if (x > b->max_tfc * 1.0001f + 1e-6f || x > c->t.max_tfc * 1.0001f + 1e-6f)
                 BAD("block bound of '%s' does not hold for document %u", t->str, c->doc);
             for (int f = 0; f < IF_COUNT; f++) {
-                uint32_t tf = c->tf[c->i][f];
+                uint32_t tf = row[f];
                 if (!(mask & (1u << f)))
                     continue;
                 if (!tf)
@@ -1382,12 +1825,14 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
                 for (size_t k = 1; k < np; k++)
                     if (posv[k] <= posv[k - 1])
                         BAD("positions of '%s' not increasing in document %u", t->str, c->doc);
-                if (c->pos_p > s->pos + s->pos_len)
-                    BAD("positions of '%s' run past the section", t->str);
+                if (np != tf || c->is_damaged)
+                    BAD("positions of '%s' in document %u do not decode", t->str, c->doc);
             }
             prev = c->doc;
             count++;
         }
+        if (c->is_damaged)
+            BAD("postings of '%s' do not decode", t->str);
         if (count != t->df || fields != t->fields)
             BAD("term '%s' has %u postings, dictionary says %u", t->str, count, t->df);
         ti++;
