@@ -15,6 +15,9 @@
  *   provenance(pid, sid, record_no, version, fields, seen_at) -- which input said what, when:
  *          the first time each input mentioned the paper; "fields" names what it provided
  *   meta(key PRIMARY KEY, value) -- "seq": last change number
+ *   harvests(key PRIMARY KEY, ...) -- one row per live harvest (src/store/harvest.c): where
+ *          an OAI-PMH harvest stands (its from, its next resumption token), what the next one
+ *          starts from, when each last ran and how that went
  * Authors and categories are stored denormalised in the paper row: they are always read and
  * written with the paper, and the search index (not SQL) answers "papers by author X".
  *
@@ -111,6 +114,13 @@ static const char *migrations[] = {
     "UPDATE papers SET seq = pid;"
     "INSERT INTO meta(key, value) SELECT 'seq', coalesce(max(pid), 0) FROM papers;"
     "CREATE INDEX papers_seq ON papers(seq);",
+    /* 3: live harvest state (src/store/harvest.c) */
+    "CREATE TABLE harvests("
+    " key TEXT PRIMARY KEY, source TEXT NOT NULL,"
+    " from_day TEXT, token TEXT, cursor INTEGER, list_size INTEGER,"
+    " next_from TEXT, started_at TEXT, attempt_at TEXT, ok_at TEXT, error TEXT,"
+    " failures INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,"
+    " records INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

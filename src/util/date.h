@@ -33,5 +33,10 @@ PB_MUST_CHECK int date_parse_month(const char *s, int64_t *first, int64_t *last)
 void date_format_week(int64_t days, char *out);
 /* Current UTC time as a canonical timestamp (out >= 21 bytes). */
 void date_now_ts(char *out);
+/* Seconds since the epoch as a canonical timestamp (out >= 21 bytes). */
+void date_format_ts(int64_t secs, char *out);
+/* A canonical day or timestamp (what date_parse writes) as seconds since the epoch (a day is
+ * its midnight UTC). Returns 0 or PB_EINVAL. */
+PB_MUST_CHECK int date_ts_seconds(const char *canonical, int64_t *secs);
 
 #endif
