@@ -365,9 +365,10 @@ int cmd_fetch(int argc, char **argv)
             return 0;
         }
         if (opt == '?' || !opt_allowed(sub, opt)) {
-            if (opt != '?')
-                fprintf(stderr, "paperboy fetch %s: option '%s' does not apply\n", sub,
-                        argv[optind] ? argv[optind] : "");
+            for (const struct option *o = all_opts; opt != '?' && o->name; o++)
+                if (o->val == opt)
+                    fprintf(stderr, "paperboy fetch %s: --%s does not apply to %s\n", sub,
+                            o->name, sub);
             fputs(usage, stderr);
             strlist_clear(&ids);
             return EXIT_USAGE;

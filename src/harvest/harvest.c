@@ -247,10 +247,19 @@ static int on_data(void *ctx, const char *p, size_t n)
     return parser_feed(r->parser, p, n);
 }
 
+static void on_fetch_log(void *ctx, const char *msg)
+{
+    harvest__log(ctx, "%s", msg);
+}
+
 static struct fetch *client(struct harvester *h)
 {
-    if (!h->fetch)
-        h->fetch = fetch_new(&h->fopts, h->pacer, h->has_clock ? &h->clock : NULL);
+    if (!h->fetch) {
+        struct fetch_opts o = h->fopts;
+        o.log = on_fetch_log;
+        o.log_ctx = h;
+        h->fetch = fetch_new(&o, h->pacer, h->has_clock ? &h->clock : NULL);
+    }
     return h->fetch;
 }
 
@@ -269,6 +278,10 @@ static int get(struct run *r, const char *url)
     const struct ingest_error *pe = r->parser ? parser_error(r->parser) : NULL;
     if (r->is_db_failed) {
         rc = PB_EDB; /* message already written by flush */
+    } else if (rc && rc != PB_ESTOP && pe && r->status >= 300) {
+        /* an error page that is not in the format: the status is the news, not the syntax */
+        fail_msg(r, "%s: HTTP %ld from %s", r->what, r->status, url);
+        rc = PB_EFORMAT;
     } else if (rc == PB_ESTOP) {
         fail_msg(r, "%s: cancelled while reading %s", r->what, url);
     } else if (rc && pe && pe->msg[0]) {
@@ -565,7 +578,9 @@ static int run_oai(struct run *r, int64_t now_s)
          * clock (records changed later that day are then fetched again, never missed). */
         char day[DATE_DAY_LEN + 1];
         snprintf(day, sizeof day, "%s", state.started_at ? state.started_at : now);
-        set_str(&state.next_from, day);
+        /* ... but never back in time: a server whose clock jumped would re-harvest years */
+        if (!state.next_from || strcmp(day, state.next_from) > 0)
+            set_str(&state.next_from, day);
         set_str(&state.from_day, NULL);
         state.cursor = state.list_size = -1;
         save_success_fields(&state, now_s);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../util/alloc.h"
 #include "fetch.h"
@@ -30,8 +31,31 @@ struct attempt {
     int is_too_big;
     int sink_rc;         /* what the sink returned to stop us */
     long long bytes;
+    int64_t last_rx_ms;  /* when bytes last came (monotonic) */
+    int is_idle;         /* nothing came for timeout_ms */
     char retry_after[80];
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* curl's own low-speed limit averages over several seconds, so a burst followed by silence
+ * goes unnoticed for a while; this measures the silence itself. Called about once a second. */
+static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    struct attempt *a = ud;
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    if (mono_ms() - a->last_rx_ms > a->f->opts.timeout_ms) {
+        a->is_idle = 1;
+        return 1; /* abort */
+    }
+    return 0;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -87,6 +111,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct attempt *a = ud;
     size_t n = size * nmemb;
+    a->last_rx_ms = mono_ms();
     if (!a->is_started) {
         int rc = start_body(a);
         if (rc) {
@@ -113,6 +138,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct attempt *a = ud;
     size_t n = size * nmemb;
+    a->last_rx_ms = mono_ms();
     if (n >= 5 && !strncmp(ptr, "HTTP/", 5)) {
         a->retry_after[0] = 0; /* a new response (after a redirect or a 100) */
     } else if (n > 12 && !strncasecmp(ptr, "Retry-After:", 12)) {
@@ -164,10 +190,10 @@ static void setup(struct fetch *f, const char *url, struct attempt *a, char *err
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)o->connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)o->max_time_ms);
-    /* "Nothing for timeout_ms": curl measures the speed once a second, so whole seconds. */
-    long idle_s = (long)((o->timeout_ms + 999) / 1000);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, idle_s < 1 ? 1L : idle_s);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
+    a->last_rx_ms = mono_ms();
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
@@ -216,6 +242,12 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
             rc = PB_ETOOBIG;
             snprintf(res->msg, sizeof res->msg, "%s: response larger than %zu MiB", host,
                      f->opts.max_body >> 20);
+        } else if (a.is_idle) {
+            rc = PB_EIO;
+            snprintf(res->msg, sizeof res->msg, "%s: nothing received for %lld ms (timeout)",
+                     host, (long long)f->opts.timeout_ms);
+            is_retry = 1;
+            wait = fetch_backoff_ms(&f->opts, attempt);
         } else if (cc != CURLE_OK) {
             rc = PB_EIO;
             snprintf(res->msg, sizeof res->msg, "%s: %s%s%s", host, curl_easy_strerror(cc),
@@ -256,5 +288,11 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
         fetch_pacer_release(f->pacer, host, wait);
         if (!is_retry)
             return rc;
+        if (f->opts.log) {
+            char note[sizeof res->msg + 96];
+            snprintf(note, sizeof note, "%s; trying again in %lld ms (attempt %d of %d)",
+                     res->msg, (long long)(wait > 0 ? wait : 0), attempt + 1, max_attempts);
+            f->opts.log(f->opts.log_ctx, note);
+        }
     }
 }

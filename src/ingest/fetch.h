@@ -33,7 +33,8 @@ struct fetch_opts {
     const char *contact;        /* e-mail or URL for the User-Agent (not copied); NULL: none */
     int64_t interval_ms;        /* between requests to one host that is not arXiv's (1 s) */
     int64_t arxiv_interval_ms;  /* between requests to one arXiv host (3 s; never less) */
-    int64_t timeout_ms;         /* an attempt that receives nothing for this long fails (60 s) */
+    int64_t timeout_ms;         /* an attempt that receives nothing for this long fails (60 s;
+                                   measured by the second) */
     int64_t max_time_ms;        /* an attempt that lasts longer fails (10 min) */
     int64_t connect_timeout_ms; /* (20 s) */
     int retries;                /* more attempts after a network error, 5xx, 429 or 408 (5) */
@@ -41,6 +42,10 @@ struct fetch_opts {
     int64_t max_backoff_ms;     /* cap of that doubling (5 min) */
     int64_t max_retry_after_ms; /* a longer Retry-After makes the request fail (10 min) */
     size_t max_body;            /* bytes of one response body, after gunzip (256 MiB) */
+    /* Told about each retry ("HOST answered HTTP 503; trying again in 3000 ms (attempt 2 of
+     * 6)"), on the thread of fetch_get; NULL: silent. */
+    void (*log)(void *ctx, const char *msg);
+    void *log_ctx;
 };
 /* The defaults above. */
 void fetch_opts_init(struct fetch_opts *o);

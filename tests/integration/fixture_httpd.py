@@ -16,6 +16,7 @@ route gets responses[n] (the last one repeats). RESPONSE keys, all optional:
     stall   [after_bytes, seconds]: send that much of the body, then wait (slow mid-body),
     drop    after_bytes: announce the full Content-Length, send that much, close (a cut),
     gzip    true: gzip the body when the client accepts it.
+ROUTES.json is read again whenever it changes (the hit counts then start over).
 Every request is logged to LOG as "UNIX-TIME PATH?QUERY UA" when it arrives, one line each
 (so tests check pacing, resumption and the User-Agent); unmatched ones are answered 404.
 """
@@ -46,6 +47,7 @@ class Handler(BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         resp = None
         with srv.lock:
+            srv.reload()
             for i, route in enumerate(srv.routes):
                 if route.get("path", "/") != url.path:
                     continue
@@ -107,13 +109,26 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def reload(self):
+        """Read ROUTES.json again when it changed (hit counts start over): a test rewrites it
+        to change the server's behaviour without changing its port."""
+        st = os.stat(self.routes_path)
+        key = (st.st_mtime_ns, st.st_size)
+        if key != self.routes_key:
+            with open(self.routes_path) as f:
+                self.routes = json.load(f)["routes"]
+            self.routes_key = key
+            self.hits = {}
+
+
 def serve(routes_path, log_path, port_path):
-    with open(routes_path) as f:
-        routes = json.load(f)["routes"]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.routes = routes
-    httpd.hits = {}
+    httpd = Server(("127.0.0.1", 0), Handler)
+    httpd.routes_path = routes_path
+    httpd.routes_key = None
+    httpd.reload()
     httpd.lock = threading.Lock()
     httpd.log_path = log_path
     open(log_path, "a").close()
