@@ -1,7 +1,7 @@
 # paperboy — one non-recursive GNU Makefile: build, test, demo, bench, fuzz, lint.
 #   make            release build in build/rel/paperboy
 #   make test       install deps, build with ASan+UBSan, run every test; ends "N passed, N failed"
-#   make demo       install deps, build, import the bundled sample, show it
+#   make demo       install deps, build, import the bundled sample, serve the site on :8080
 #   make fuzz       run each libFuzzer campaign for FUZZ_SECONDS (clang)
 #   make bench      the side-by-side benchmarks in bench/ (slow; see docs/BENCHMARKS.md)
 #   make lint       clang-format dry run + module-boundary checks
@@ -21,7 +21,8 @@ ifdef CI
 WARN += -Werror
 endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -MMD -MP
-LIBS := -lsqlite3 -lexpat -ljansson -lz -lstemmer -lutf8proc -lcurl -lm -lpthread
+LIBS := -lsqlite3 -lexpat -ljansson -lz -lstemmer -lutf8proc -lsodium -lmicrohttpd -lcurl -lm \
+        -lpthread
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))

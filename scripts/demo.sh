@@ -1,5 +1,7 @@
 #!/bin/sh
-# make demo: import the bundled sample into demo.db and show what paperboy holds.
+# make demo: import the bundled sample into demo.db, show what paperboy holds, then serve the
+# site on http://127.0.0.1:8080 (PAPERBOY_LISTEN=HOST:PORT to change; Ctrl-C stops it;
+# PAPERBOY_DEMO_NO_SERVE=1 skips serving).
 set -e
 PB=${1:-build/rel/paperboy}
 DB=${PAPERBOY_DEMO_DB:-demo.db}
@@ -20,3 +22,7 @@ echo
 echo "Try:  $PB show --db $DB 0704.0001"
 echo "      $PB list --db $DB --week 2026-W24"
 echo "      $PB --help"
+[ -n "${PAPERBOY_DEMO_NO_SERVE:-}" ] && exit 0
+echo
+echo "== serving the site (Ctrl-C to stop); sign up: the first account is the admin"
+exec "$PB" serve --db "$DB" --listen "${PAPERBOY_LISTEN:-127.0.0.1:8080}" --access-log -

@@ -17,6 +17,8 @@ static const struct command {
     {"search", cmd_search, "search papers: ranked words, phrases, fields, dates"},
     {"index", cmd_index, "maintain the search index (update, rebuild, check, stats)"},
     {"stats", cmd_stats, "what the database holds"},
+    {"serve", cmd_serve, "serve the site: daily, trending, search, accounts, API, feeds"},
+    {"user", cmd_user, "manage the site's accounts (add, passwd, list, admin, token)"},
 };
 
 static void usage(FILE *out)

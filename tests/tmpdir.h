@@ -1,4 +1,4 @@
-/* Temporary directories for tests that write files (index directories): made under /tmp,
+/* Temporary directories (index directories) and database files for tests: made under /tmp,
  * removed with their (flat) contents. Include after the src/util/alloc.h the test uses. */
 #ifndef PB_TESTS_TMPDIR_H
 #define PB_TESTS_TMPDIR_H
@@ -29,6 +29,30 @@ static inline void test_remove_dir(char *path)
     if (d)
         closedir(d);
     rmdir(path);
+    xfree(path);
+}
+
+/* A path for a new database file under /tmp (the file does not exist yet). */
+static inline char *test_tmp_db(void)
+{
+    char *path = xstrdup("/tmp/pb-test-db-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        abort();
+    close(fd);
+    unlink(path);
+    return path;
+}
+
+/* Removes the database file with its -wal and -shm files, and frees path. */
+static inline void test_remove_db(char *path)
+{
+    char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
+    unlink(path);
+    unlink(w);
+    unlink(m);
+    xfree(w);
+    xfree(m);
     xfree(path);
 }
 

@@ -17,6 +17,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /* The database path: the --db value if given, else $PAPERBOY_DB, else ./paperboy.db. */
 const char *cli_db_path(const char *flag);

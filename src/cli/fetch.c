@@ -194,8 +194,7 @@ static double since(const struct timespec *t0)
 
 static int parse_now(const char *v, int64_t *out)
 {
-    char ts[DATE_TS_LEN + 1];
-    return date_parse(v, ts) || date_ts_seconds(ts, out) ? PB_EINVAL : 0;
+    return date_parse_ts(v, out) ? PB_EINVAL : 0;
 }
 
 enum { OPT_DB = 1000, OPT_CONFIG, OPT_QUIET, OPT_NO_INDEX, OPT_BASE, OPT_SET, OPT_FROM,

@@ -344,7 +344,7 @@ static int64_t last_slot(const struct harvest_job *j, int64_t now)
 static int64_t ts_or(const char *t, int64_t dflt)
 {
     int64_t v;
-    return t && !date_ts_seconds(t, &v) ? v : dflt;
+    return t && !date_parse_ts(t, &v) ? v : dflt;
 }
 
 /* When job j is next due, given its state (NULL: never ran). now itself when due now. */

@@ -192,7 +192,7 @@ int fetch_parse_retry_after(const char *value, int64_t now_s, int64_t *delay_s)
         return PB_EINVAL;
     char ts[DATE_TS_LEN + 1];
     int64_t at;
-    if (date_parse(p, ts) || strlen(ts) != DATE_TS_LEN || date_ts_seconds(ts, &at))
+    if (date_parse(p, ts) || strlen(ts) != DATE_TS_LEN || date_parse_ts(ts, &at))
         return PB_EINVAL;
     *delay_s = at > now_s ? at - now_s : 0;
     return 0;

@@ -14,7 +14,20 @@
  *   sources(sid, format, path UNIQUE, first_seen)
  *   provenance(pid, sid, record_no, version, fields, seen_at) -- which input said what, when:
  *          the first time each input mentioned the paper; "fields" names what it provided
- *   meta(key PRIMARY KEY, value) -- "seq": last change number
+ *   meta(key PRIMARY KEY, value) -- "seq": last change number; "secret": the server's key
+ * Community (migration 3; queries in community.c):
+ *   papers.votes, papers.n_comments -- counts kept in step with votes/comments (pages sort by
+ *          them); papers.is_hidden -- hidden by an admin. Neither changes seq: the search index
+ *          does not see them.
+ *   users(uid, name UNIQUE NOCASE, email, pass (argon2id string), is_admin, created_at,
+ *          api_token (hash))
+ *   sessions(token (hash of the cookie's secret), uid, created_at, expires_at)
+ *   votes(uid, pid, at)  -- one per user and paper
+ *   comments(cid, pid, uid, body (plain text), at, is_hidden)
+ *   submissions(arxiv_id, uid, at, pid) -- pid NULL while the paper is unknown ("pending");
+ *          the trigger submissions_link fills it, and adds the submitter's vote, when the
+ *          paper is stored
+ * Live harvests (migration 4; queries in harvest.c):
  *   harvests(key PRIMARY KEY, ...) -- one row per live harvest (src/store/harvest.c): where
  *          an OAI-PMH harvest stands (its from, its next resumption token), what the next one
  *          starts from, when each last ran and how that went
@@ -114,7 +127,47 @@ static const char *migrations[] = {
     "UPDATE papers SET seq = pid;"
     "INSERT INTO meta(key, value) SELECT 'seq', coalesce(max(pid), 0) FROM papers;"
     "CREATE INDEX papers_seq ON papers(seq);",
-    /* 3: live harvest state (src/store/harvest.c) */
+    /* 3: the community: accounts, sessions, votes, comments, submissions (community.c) */
+    "ALTER TABLE papers ADD COLUMN votes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE papers ADD COLUMN n_comments INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE papers ADD COLUMN is_hidden INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE users("
+    " uid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    " email TEXT NOT NULL DEFAULT '', pass TEXT NOT NULL,"
+    " is_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, api_token TEXT UNIQUE);"
+    "CREATE TABLE sessions("
+    " token TEXT PRIMARY KEY, uid INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,"
+    " created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE votes("
+    " uid INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,"
+    " pid INTEGER NOT NULL REFERENCES papers(pid) ON DELETE CASCADE,"
+    " at TEXT NOT NULL, PRIMARY KEY(uid, pid)) WITHOUT ROWID;"
+    "CREATE INDEX votes_pid ON votes(pid);"
+    "CREATE INDEX votes_at ON votes(at);"
+    "CREATE TABLE comments("
+    " cid INTEGER PRIMARY KEY,"
+    " pid INTEGER NOT NULL REFERENCES papers(pid) ON DELETE CASCADE,"
+    " uid INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,"
+    " body TEXT NOT NULL, at TEXT NOT NULL, is_hidden INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX comments_pid ON comments(pid, cid);"
+    "CREATE TABLE submissions("
+    " arxiv_id TEXT NOT NULL,"
+    " uid INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,"
+    " at TEXT NOT NULL, pid INTEGER REFERENCES papers(pid) ON DELETE SET NULL,"
+    " PRIMARY KEY(arxiv_id, uid)) WITHOUT ROWID;"
+    "CREATE INDEX submissions_pid ON submissions(pid);"
+    "CREATE INDEX submissions_at ON submissions(at);"
+    /* A pending submission becomes a submission (and its submitter's upvote) of the paper as
+     * soon as the paper is stored, whoever stores it (import, harvest). */
+    "CREATE TRIGGER submissions_link AFTER INSERT ON papers"
+    " WHEN EXISTS(SELECT 1 FROM submissions WHERE arxiv_id = NEW.id) BEGIN"
+    " UPDATE submissions SET pid = NEW.pid WHERE arxiv_id = NEW.id AND pid IS NULL;"
+    " INSERT OR IGNORE INTO votes(uid, pid, at)"
+    "  SELECT uid, NEW.pid, at FROM submissions WHERE pid = NEW.pid;"
+    " UPDATE papers SET votes = (SELECT count(*) FROM votes WHERE pid = NEW.pid)"
+    "  WHERE pid = NEW.pid;"
+    " END;",
+    /* 4: live harvest state (src/store/harvest.c) */
     "CREATE TABLE harvests("
     " key TEXT PRIMARY KEY, source TEXT NOT NULL,"
     " from_day TEXT, token TEXT, cursor INTEGER, list_size INTEGER,"

@@ -289,52 +289,36 @@ void date_format_week(int64_t days, char *out)
 
 void date_format_ts(int64_t t, char *out)
 {
-    int64_t days = t / 86400;
-    int64_t rem = t % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
-    }
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t rem = t - days * 86400;
     int y, m, d;
     date_civil_from_days(days, &y, &m, &d);
     snprintf(out, DATE_TS_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
              (int)(rem % 3600 / 60), (int)(rem % 60));
 }
 
-void date_now_ts(char *out)
+int date_parse_ts(const char *s, int64_t *t)
+{
+    char canon[DATE_TS_LEN + 1];
+    if (date_parse(s, canon))
+        return PB_EINVAL;
+    int y, mo, d, hh = 0, mi = 0, ss = 0;
+    if (sscanf(canon, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+        return PB_EINVAL;
+    if (canon[10] == 'T' && sscanf(canon + 11, "%2d:%2d:%2d", &hh, &mi, &ss) != 3)
+        return PB_EINVAL;
+    *t = date_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+    return 0;
+}
+
+int64_t date_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    date_format_ts((int64_t)ts.tv_sec, out);
+    return ts.tv_sec;
 }
 
-static int two_digits(const char *p)
+void date_now_ts(char *out)
 {
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return -1;
-    return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-int date_ts_seconds(const char *s, int64_t *secs)
-{
-    char day[DATE_DAY_LEN + 1];
-    size_t n = strlen(s);
-    if (n != DATE_DAY_LEN && n != DATE_TS_LEN)
-        return PB_EINVAL;
-    memcpy(day, s, DATE_DAY_LEN);
-    day[DATE_DAY_LEN] = 0;
-    int64_t days;
-    if (date_parse_day(day, &days))
-        return PB_EINVAL;
-    int64_t t = days * 86400;
-    if (n == DATE_TS_LEN) {
-        const char *p = s + DATE_DAY_LEN;
-        int hh = two_digits(p + 1), mi = two_digits(p + 4), ss = two_digits(p + 7);
-        if (p[0] != 'T' || p[3] != ':' || p[6] != ':' || p[9] != 'Z' || hh < 0 || hh > 23 ||
-            mi < 0 || mi > 59 || ss < 0 || ss > 60)
-            return PB_EINVAL;
-        t += hh * 3600 + mi * 60 + ss;
-    }
-    *secs = t;
-    return 0;
+    date_format_ts(date_now(), out);
 }

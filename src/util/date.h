@@ -31,12 +31,13 @@ PB_MUST_CHECK int date_parse_week(const char *s, int64_t *first, int64_t *last);
 PB_MUST_CHECK int date_parse_month(const char *s, int64_t *first, int64_t *last);
 /* The ISO week "YYYY-Www" containing day (out >= 9 bytes). */
 void date_format_week(int64_t days, char *out);
+/* Seconds since the epoch as a canonical timestamp "YYYY-MM-DDTHH:MM:SSZ" (out >= 21 bytes). */
+void date_format_ts(int64_t t, char *out);
+/* Any form date_parse accepts -> seconds since the epoch (a day means its midnight UTC). */
+PB_MUST_CHECK int date_parse_ts(const char *s, int64_t *t);
+/* Current UTC time, seconds since the epoch. */
+int64_t date_now(void);
 /* Current UTC time as a canonical timestamp (out >= 21 bytes). */
 void date_now_ts(char *out);
-/* Seconds since the epoch as a canonical timestamp (out >= 21 bytes). */
-void date_format_ts(int64_t secs, char *out);
-/* A canonical day or timestamp (what date_parse writes) as seconds since the epoch (a day is
- * its midnight UTC). Returns 0 or PB_EINVAL. */
-PB_MUST_CHECK int date_ts_seconds(const char *canonical, int64_t *secs);
 
 #endif

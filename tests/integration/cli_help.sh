@@ -2,14 +2,14 @@
 . "$(dirname "$0")/lib.sh"
 $PAPERBOY --help >"$T/help"
 check help-exits-0 test $? -eq 0
-for cmd in import fetch show list search stats index; do
+for cmd in import fetch show list search stats index serve user; do
     check "help-lists-$cmd" grep -q "^  $cmd " "$T/help"
     $PAPERBOY "$cmd" --help >"$T/h.$cmd"
     check "help-$cmd-exits-0" test $? -eq 0
     check "help-$cmd-usage" grep -q "^usage: paperboy $cmd" "$T/h.$cmd"
 done
 # Every long option a command's usage line shows is described in its option list.
-for cmd in import fetch show list search stats index; do
+for cmd in import fetch show list search stats index serve user; do
     missing=""
     for opt in $(sed -n '/^usage:/,/^$/p' "$T/h.$cmd" | grep -oE -- '--[a-z-]+' | sort -u); do
         grep -qE "^  $opt" "$T/h.$cmd" || missing="$missing $opt"

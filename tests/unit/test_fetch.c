@@ -270,14 +270,13 @@ static void durations(void)
 static void timestamps(void)
 {
     int64_t t;
-    CHECK_INT(date_ts_seconds("2026-01-05T20:00:01Z", &t), 0);
+    CHECK_INT(date_parse_ts("2026-01-05T20:00:01Z", &t), 0);
     char out[DATE_TS_LEN + 1];
     date_format_ts(t, out);
     CHECK_STR(out, "2026-01-05T20:00:01Z");
-    CHECK_INT(date_ts_seconds("1970-01-02", &t), 0);
+    CHECK_INT(date_parse_ts("1970-01-02", &t), 0);
     CHECK_INT(t, 86400);
-    CHECK_INT(date_ts_seconds("2026-01-05T24:00:00Z", &t), PB_EINVAL);
-    CHECK_INT(date_ts_seconds("2026-01-05 20:00:00", &t), PB_EINVAL);
+    CHECK_INT(date_parse_ts("yesterday", &t), PB_EINVAL);
     date_format_ts(-1, out);
     CHECK_STR(out, "1969-12-31T23:59:59Z");
 }
@@ -285,7 +284,7 @@ static void timestamps(void)
 static int64_t at(const char *ts)
 {
     int64_t t = 0;
-    if (date_ts_seconds(ts, &t))
+    if (date_parse_ts(ts, &t))
         abort();
     return t;
 }

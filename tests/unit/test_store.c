@@ -6,26 +6,7 @@
 #include "../../src/store/store.h"
 #include "../../src/util/alloc.h"
 #include "../harness.h"
-
-static char *tmp_db(void)
-{
-    char *path = xstrdup("/tmp/pb-test-store-XXXXXX");
-    int fd = mkstemp(path);
-    close(fd);
-    unlink(path);
-    return path;
-}
-
-static void remove_db(char *path)
-{
-    char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
-    unlink(path);
-    unlink(w);
-    unlink(m);
-    xfree(w);
-    xfree(m);
-    xfree(path);
-}
+#include "../tmpdir.h"
 
 static struct store *open_db(const char *path)
 {
@@ -64,7 +45,7 @@ static int put(struct store *s, int64_t sid, const struct paper *p)
 
 static void insert_then_idempotent(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     struct store *s = open_db(path);
     CHECK(s);
     CHECK_INT(store_schema_version(s), store_schema_latest());
@@ -105,12 +86,12 @@ static void insert_then_idempotent(void)
     CHECK_INT(store_paper_get(s, "2507.99999", &got), PB_ENOTFOUND);
     CHECK_INT(store_check(s), 0);
     store_close(s);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 static void versions_and_gaps(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     struct store *s = open_db(path);
     CHECK(s);
     int64_t sid;
@@ -152,7 +133,7 @@ static void versions_and_gaps(void)
     paper_clear(&got);
     CHECK_INT(store_check(s), 0);
     store_close(s);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 static int count_prov(void *ctx, const struct store_provenance *pv)
@@ -164,7 +145,7 @@ static int count_prov(void *ctx, const struct store_provenance *pv)
 
 static void second_source_merges(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     struct store *s = open_db(path);
     CHECK(s);
     int64_t daily, hf;
@@ -205,12 +186,12 @@ static void second_source_merges(void)
     CHECK_INT(st.hf_papers, 1);
     CHECK_INT(st.provenance, 2);
     store_close(s);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 static void deleted_records(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     struct store *s = open_db(path);
     CHECK(s);
     int64_t sid;
@@ -243,13 +224,13 @@ static void deleted_records(void)
     CHECK_INT(st.deleted, 1);
     CHECK_INT(store_check(s), 0);
     store_close(s);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 /* A database written by the first schema (user_version 1) is upgraded in place, data kept. */
 static void migrates_old_file(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     const char *v1 =
@@ -286,12 +267,12 @@ static void migrates_old_file(void)
     CHECK_INT(put(s, sid, &p), STORE_UPDATED);
     paper_clear(&p);
     store_close(s);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 static void refuses_newer_and_foreign_files(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     sqlite3 *db;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
@@ -300,14 +281,14 @@ static void refuses_newer_and_foreign_files(void)
     char err[512];
     CHECK(store_open(path, 0, &s, err, sizeof err) != 0);
     CHECK(strstr(err, "newer") != NULL);
-    remove_db(path);
-    path = tmp_db();
+    test_remove_db(path);
+    path = test_tmp_db();
     FILE *f = fopen(path, "w");
     fputs("this is not a database, just text that happens to be long enough to matter\n", f);
     fclose(f);
     CHECK(store_open(path, 0, &s, err, sizeof err) != 0);
     CHECK(strstr(err, path) != NULL);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 static long file_size(const char *path)
@@ -325,7 +306,7 @@ static long file_size(const char *path)
  * batch) while ~60 MiB go in, and every paper is there, also after reopening. */
 static void bulk_checkpoints(void)
 {
-    char *path = tmp_db();
+    char *path = test_tmp_db();
     char *wal = xasprintf("%s-wal", path);
     struct store *s = open_db(path);
     CHECK(s);
@@ -379,7 +360,7 @@ static void bulk_checkpoints(void)
     store_close(s);
     CHECK_INT(file_size(wal), 0); /* the last close checkpointed and removed it */
     xfree(wal);
-    remove_db(path);
+    test_remove_db(path);
 }
 
 TEST_MAIN(T(insert_then_idempotent), T(versions_and_gaps), T(second_source_merges),

@@ -1,0 +1,271 @@
+/* paperboy serve: the web site (src/http) plus the housekeeping a long-running instance needs:
+ * the search index kept in step with the store (papers imported or harvested by any process
+ * become searchable within about a second), and a clean stop on SIGTERM/SIGINT. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../http/http.h"
+#include "../index/index.h"
+#include "../util/alloc.h"
+#include "../util/config.h"
+#include "../util/date.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: paperboy serve [--db PATH] [--config FILE] [--listen HOST:PORT] [--threads N]\n"
+    "                      [--access-log FILE] [--base-url URL] [--site-name NAME]\n"
+    "\n"
+    "Serve the site: the daily listing (/), trending (/trending), search (/search), paper pages\n"
+    "(/papers/ID), accounts, voting, comments and submissions, the JSON API (/api/...), RSS and\n"
+    "Atom feeds and an OpenSearch description. Routes: docs/HTTP_API.md.\n"
+    "\n"
+    "options (each overrides the [server] key of the same name in the config file):\n"
+    "  --db PATH          database file (default: $PAPERBOY_DB or ./paperboy.db)\n"
+    "  --config FILE      configuration file (default: $PAPERBOY_CONFIG or ./paperboy.conf)\n"
+    "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0 picks a free\n"
+    "                     one); the chosen address is printed as 'listening on http://...'\n"
+    "  --threads N        worker threads, each with its own database connection (default 4)\n"
+    "  --access-log FILE  one line per request: time, client, method, target, status, bytes,\n"
+    "                     duration, user ('-' for stderr; default: none)\n"
+    "  --base-url URL     absolute address of the site for feeds and mail links\n"
+    "                     (default: http://HOST:PORT)\n"
+    "  --site-name NAME   the name in the header and feeds (default: paperboy)\n"
+    "\n"
+    "[server] keys in the config file: listen, threads, access_log, base_url, site_name,\n"
+    "max_body (bytes, default 65536), max_connections (1000), timeout (seconds, 30),\n"
+    "rate_signup, rate_login, rate_vote, rate_comment (per client address and hour:\n"
+    "10, 60, 600, 60; 0 = no limit).\n"
+    "\n"
+    "The search index is updated first if it is behind the database, then kept up to date\n"
+    "while serving. SIGTERM or SIGINT stops accepting, finishes the requests in flight and\n"
+    "exits 0. Exit status: 1 if the server cannot start, 2 on a usage error.\n";
+
+static const char *const server_keys[] = {
+    "listen",      "threads",   "access_log",      "base_url",    "site_name",
+    "max_body",    "max_connections", "timeout",   "rate_signup", "rate_login",
+    "rate_vote",   "rate_comment",    NULL};
+
+struct keeper {
+    struct store *st;
+    const char *db;
+    struct http_server *srv;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int is_quitting;
+};
+
+/* Once a second: if the store has changes the index has not seen, index them and tell the
+ * server (its cached pages may now be stale). */
+static void *keeper_main(void *arg)
+{
+    struct keeper *k = arg;
+    char *dir = cli_index_dir(k->db);
+    pthread_mutex_lock(&k->mu);
+    while (!k->is_quitting) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&k->cond, &k->mu, &ts);
+        if (k->is_quitting)
+            break;
+        pthread_mutex_unlock(&k->mu);
+        int64_t seq = 0;
+        struct index *ix = NULL;
+        char err[256];
+        int behind = 1;
+        if (store_seq(k->st, &seq) == 0 && index_open(dir, 0, &ix, err, sizeof err) == 0)
+            behind = (uint64_t)seq > index_seq(ix);
+        index_close(ix);
+        if (behind && cli_index_sync(k->st, k->db, CLI_SYNC_QUIET) == 0)
+            http_invalidate(k->srv);
+        pthread_mutex_lock(&k->mu);
+    }
+    pthread_mutex_unlock(&k->mu);
+    xfree(dir);
+    return NULL;
+}
+
+static int64_t env_now(void)
+{
+    /* Tests pin the clock with PAPERBOY_NOW=YYYY-MM-DDTHH:MM:SSZ. */
+    const char *v = getenv("PAPERBOY_NOW");
+    int64_t t;
+    if (v && *v && date_parse_ts(v, &t) == 0)
+        return t;
+    return date_now();
+}
+
+static int parse_listen(const char *s, char *host, size_t n, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || (size_t)(colon - s) >= n)
+        return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    *port = (int)p;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"access-log", required_argument, NULL, 'a'},
+                                         {"base-url", required_argument, NULL, 'b'},
+                                         {"site-name", required_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db_flag = NULL, *config_flag = NULL, *listen = NULL, *threads = NULL,
+               *access = NULL, *base_url = NULL, *site = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'd': db_flag = optarg; break;
+        case 'c': config_flag = optarg; break;
+        case 'l': listen = optarg; break;
+        case 't': threads = optarg; break;
+        case 'a': access = optarg; break;
+        case 'b': base_url = optarg; break;
+        case 's': site = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: fputs(usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "paperboy serve: unexpected argument '%s'\n\n%s", argv[optind], usage);
+        return EXIT_USAGE;
+    }
+    char err[512];
+    struct config *cfg = NULL;
+    const char *cfg_path = config_path(config_flag);
+    if (cfg_path ? config_load(cfg_path, &cfg, err, sizeof err) : (cfg = config_new(), 0)) {
+        fprintf(stderr, "paperboy serve: %s\n", err);
+        return 1;
+    }
+    struct http_opts o;
+    http_opts_default(&o);
+    long v;
+    int bad = config_check_keys(cfg, "server", server_keys, err, sizeof err);
+#define INT_KEY(key, field, lo, hi)                                                            \
+    if (!bad) {                                                                                \
+        v = (long)o.field;                                                                     \
+        bad = config_get_int(cfg, "server", NULL, key, lo, hi, &v, err, sizeof err);           \
+        o.field = v;                                                                           \
+    }
+    INT_KEY("threads", threads, 1, 256)
+    INT_KEY("max_body", max_body, 1024, 64L << 20)
+    INT_KEY("max_connections", max_connections, 1, 100000)
+    INT_KEY("timeout", timeout_s, 1, 3600)
+    INT_KEY("rate_signup", rate_signup, 0, 1000000)
+    INT_KEY("rate_login", rate_login, 0, 1000000)
+    INT_KEY("rate_vote", rate_vote, 0, 1000000)
+    INT_KEY("rate_comment", rate_comment, 0, 1000000)
+#undef INT_KEY
+    if (bad) {
+        fprintf(stderr, "paperboy serve: %s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    if (!listen)
+        listen = config_get(cfg, "server", NULL, "listen");
+    if (!access)
+        access = config_get(cfg, "server", NULL, "access_log");
+    o.base_url = base_url ? base_url : config_get(cfg, "server", NULL, "base_url");
+    if (!o.base_url)
+        o.base_url = "";
+    o.site_name = site ? site : config_get(cfg, "server", NULL, "site_name");
+    if (!o.site_name || !*o.site_name)
+        o.site_name = "paperboy";
+    if (threads) {
+        char *end;
+        long t = strtol(threads, &end, 10);
+        if (*end || t < 1 || t > 256) {
+            fprintf(stderr, "paperboy serve: --threads must be 1 to 256\n");
+            config_free(cfg);
+            return EXIT_USAGE;
+        }
+        o.threads = (int)t;
+    }
+    char host[64] = "127.0.0.1";
+    if (listen && parse_listen(listen, host, sizeof host, &o.port)) {
+        fprintf(stderr, "paperboy serve: cannot read the listen address '%s' (HOST:PORT)\n",
+                listen);
+        config_free(cfg);
+        return EXIT_USAGE;
+    }
+    o.host = host;
+    FILE *log = NULL;
+    if (access && !strcmp(access, "-")) {
+        o.access_log = stderr;
+    } else if (access && *access) {
+        log = fopen(access, "a");
+        if (!log) {
+            fprintf(stderr, "paperboy serve: cannot open the access log '%s': %s\n", access,
+                    strerror(errno));
+            config_free(cfg);
+            return 1;
+        }
+        o.access_log = log;
+    }
+    o.now = env_now;
+    const char *db = cli_db_path(db_flag);
+    o.db_path = db;
+    char *dir = cli_index_dir(db);
+    o.index_dir = dir;
+    int rc = 1;
+    struct store *st = cli_open_store(db_flag, 0);
+    struct http_server *srv = NULL;
+    if (!st)
+        goto out;
+    /* A failure here (printed by cli_index_sync) is not fatal: the pages work without the
+     * index, search answers 503 until the keeper thread manages an update. */
+    if (cli_index_sync(st, db, CLI_SYNC_QUIET))
+        fprintf(stderr, "paperboy serve: starting without an up-to-date search index\n");
+    /* Signals are taken by sigwait below, in this thread only: block them before any thread
+     * starts so every thread inherits the mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (http_start(&o, &srv, err, sizeof err)) {
+        fprintf(stderr, "paperboy serve: %s\n", err);
+        goto out;
+    }
+    struct keeper k = {st, db, srv, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    pthread_t keeper;
+    pthread_create(&keeper, NULL, keeper_main, &k);
+    printf("listening on http://%s:%d\n", host, http_port(srv));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "paperboy serve: %s, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    pthread_mutex_lock(&k.mu);
+    k.is_quitting = 1;
+    pthread_cond_signal(&k.cond);
+    pthread_mutex_unlock(&k.mu);
+    pthread_join(keeper, NULL);
+    http_stop(srv);
+    rc = 0;
+out:
+    store_close(st);
+    if (log)
+        fclose(log);
+    xfree(dir);
+    config_free(cfg);
+    return rc;
+}
