@@ -38,10 +38,10 @@ static const char usage_main[] =
     "Exit status: 0 done, 1 a harvest failed (what was stored before stays; an OAI harvest\n"
     "resumes where it stopped), 2 usage or configuration error.\n";
 
-#define COMMON_OPTS                                                                         \
-    "  --db PATH        database file (default: $PAPERBOY_DB or ./paperboy.db)\n"          \
-    "  --config PATH    configuration file (default: $PAPERBOY_CONFIG or ./paperboy.conf)\n" \
-    "  --quiet          no progress and no notes, only problems and the summary\n"          \
+#define COMMON_OPTS                                                                                \
+    "  --db PATH        database file (default: $PAPERBOY_DB or ./paperboy.db)\n"                  \
+    "  --config PATH    configuration file (default: $PAPERBOY_CONFIG or ./paperboy.conf)\n"       \
+    "  --quiet          no progress and no notes, only problems and the summary\n"                 \
     "  --no-index       do not update the search index afterwards\n"
 
 static const char usage_oai[] =
@@ -181,8 +181,8 @@ static void print_stats(const char *what, const struct harvest_stats *st, double
 {
     printf("%s: %ld pages, %ld records, %ld new, %ld updated, %ld unchanged, %ld deleted, "
            "%ld rejected (%.1f s)\n",
-           what, st->pages, st->records, st->n_new, st->n_updated, st->n_unchanged,
-           st->n_deleted, st->n_rejected, secs);
+           what, st->pages, st->records, st->n_new, st->n_updated, st->n_unchanged, st->n_deleted,
+           st->n_rejected, secs);
 }
 
 static double since(const struct timespec *t0)
@@ -197,18 +197,40 @@ static int parse_now(const char *v, int64_t *out)
     return date_parse_ts(v, out) ? PB_EINVAL : 0;
 }
 
-enum { OPT_DB = 1000, OPT_CONFIG, OPT_QUIET, OPT_NO_INDEX, OPT_BASE, OPT_SET, OPT_FROM,
-       OPT_PREFIX, OPT_ID, OPT_QUERY, OPT_MAX, OPT_SORT, OPT_DATE, OPT_NOW, OPT_HELP };
+enum {
+    OPT_DB = 1000,
+    OPT_CONFIG,
+    OPT_QUIET,
+    OPT_NO_INDEX,
+    OPT_BASE,
+    OPT_SET,
+    OPT_FROM,
+    OPT_PREFIX,
+    OPT_ID,
+    OPT_QUERY,
+    OPT_MAX,
+    OPT_SORT,
+    OPT_DATE,
+    OPT_NOW,
+    OPT_HELP
+};
 
-static const struct option all_opts[] = {
-    {"db", required_argument, NULL, OPT_DB},       {"config", required_argument, NULL, OPT_CONFIG},
-    {"quiet", no_argument, NULL, OPT_QUIET},       {"no-index", no_argument, NULL, OPT_NO_INDEX},
-    {"base-url", required_argument, NULL, OPT_BASE}, {"set", required_argument, NULL, OPT_SET},
-    {"from", required_argument, NULL, OPT_FROM},   {"prefix", required_argument, NULL, OPT_PREFIX},
-    {"id", required_argument, NULL, OPT_ID},       {"query", required_argument, NULL, OPT_QUERY},
-    {"max", required_argument, NULL, OPT_MAX},     {"sort", required_argument, NULL, OPT_SORT},
-    {"date", required_argument, NULL, OPT_DATE},   {"now", required_argument, NULL, OPT_NOW},
-    {"help", no_argument, NULL, OPT_HELP},         {NULL, 0, NULL, 0}};
+static const struct option all_opts[] = {{"db", required_argument, NULL, OPT_DB},
+                                         {"config", required_argument, NULL, OPT_CONFIG},
+                                         {"quiet", no_argument, NULL, OPT_QUIET},
+                                         {"no-index", no_argument, NULL, OPT_NO_INDEX},
+                                         {"base-url", required_argument, NULL, OPT_BASE},
+                                         {"set", required_argument, NULL, OPT_SET},
+                                         {"from", required_argument, NULL, OPT_FROM},
+                                         {"prefix", required_argument, NULL, OPT_PREFIX},
+                                         {"id", required_argument, NULL, OPT_ID},
+                                         {"query", required_argument, NULL, OPT_QUERY},
+                                         {"max", required_argument, NULL, OPT_MAX},
+                                         {"sort", required_argument, NULL, OPT_SORT},
+                                         {"date", required_argument, NULL, OPT_DATE},
+                                         {"now", required_argument, NULL, OPT_NOW},
+                                         {"help", no_argument, NULL, OPT_HELP},
+                                         {NULL, 0, NULL, 0}};
 
 /* Which options each subcommand takes (besides --help). */
 static int opt_allowed(const char *sub, int opt)
@@ -257,8 +279,8 @@ static int print_harvest(void *ctx, const struct store_harvest *h)
         printf("; next from: %s", h->next_from);
     printf("; %lld pages, %lld records in all\n", h->pages, h->records);
     if (h->token) {
-        printf("  in progress: from %s, resumption token '%s'", h->from_day ? h->from_day : "(start)",
-               h->token);
+        printf("  in progress: from %s, resumption token '%s'",
+               h->from_day ? h->from_day : "(start)", h->token);
         if (h->cursor >= 0)
             printf(", at record %lld", h->cursor);
         if (h->list_size >= 0)
@@ -307,8 +329,8 @@ static int run_lookup(struct fetch_cli *c, struct harvester *h, struct store *s,
                       struct strlist *ids, struct harvest_stats *st, char *err, size_t errlen)
 {
     enum harvest_id_status *status = xcalloc(ids->n + 1, sizeof *status);
-    int rc = harvest_lookup_ids(h, s, (const char *const *)ids->v, (int)ids->n, status, st, err,
-                                errlen);
+    int rc =
+        harvest_lookup_ids(h, s, (const char *const *)ids->v, (int)ids->n, status, st, err, errlen);
     int n_missing = 0;
     clear_line(c);
     for (size_t i = 0; i < ids->n; i++) {
@@ -366,8 +388,8 @@ int cmd_fetch(int argc, char **argv)
         if (opt == '?' || !opt_allowed(sub, opt)) {
             for (const struct option *o = all_opts; opt != '?' && o->name; o++)
                 if (o->val == opt)
-                    fprintf(stderr, "paperboy fetch %s: --%s does not apply to %s\n", sub,
-                            o->name, sub);
+                    fprintf(stderr, "paperboy fetch %s: --%s does not apply to %s\n", sub, o->name,
+                            sub);
             fputs(usage, stderr);
             strlist_clear(&ids);
             return EXIT_USAGE;
@@ -406,8 +428,7 @@ int cmd_fetch(int argc, char **argv)
             max = strtol(optarg, &end, 10);
             if (*end || max < 1 || max > HARVEST_API_MAX) {
                 strlist_clear(&ids);
-                return usage_error(usage, "--max wants a number from 1 to 30000, not '%s'",
-                                   optarg);
+                return usage_error(usage, "--max wants a number from 1 to 30000, not '%s'", optarg);
             }
             break;
         }
@@ -437,7 +458,8 @@ int cmd_fetch(int argc, char **argv)
     }
     if ((from && !is_day(from)) || (date && !is_day(date))) {
         strlist_clear(&ids);
-        return usage_error(usage, "'%s' is not a day (YYYY-MM-DD)", from && !is_day(from) ? from : date);
+        return usage_error(usage, "'%s' is not a day (YYYY-MM-DD)",
+                           from && !is_day(from) ? from : date);
     }
     if (prefix && strcmp(prefix, "arXivRaw") && strcmp(prefix, "arXiv")) {
         strlist_clear(&ids);
@@ -554,7 +576,7 @@ int cmd_fetch(int argc, char **argv)
                 n_failed++;
                 fprintf(stderr, "paperboy: fetch: %s\n", err);
             }
-            char *what = src == HARVEST_RSS ? xasprintf("rss %s", job.category)
+            char *what = src == HARVEST_RSS   ? xasprintf("rss %s", job.category)
                          : src == HARVEST_OAI ? xasprintf("oai %s", set ? set : "(all sets)")
                          : src == HARVEST_API ? xasprintf("api '%s'", query)
                                               : xasprintf("hf %s", date ? date : "today");

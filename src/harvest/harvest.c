@@ -30,8 +30,8 @@ struct run {
     struct harvester *h;
     struct store *s;
     const struct harvest_job *job;
-    char *what;                 /* "oai cs" in messages and progress */
-    char *source_path;          /* provenance: the input as the sources table names it */
+    char *what;        /* "oai cs" in messages and progress */
+    char *source_path; /* provenance: the input as the sources table names it */
     enum ingest_format fmt;
     int64_t sid;
     int has_sid;
@@ -39,16 +39,16 @@ struct run {
     size_t n_batch, cap_batch;
     struct harvest_stats *st;
     struct parser *parser;
-    char *url;                  /* the response being read */
+    char *url; /* the response being read */
     int is_db_failed;
     /* what the response said besides papers */
     long status;
     long page_records;
-    char *token;                /* resumptionToken text; NULL when the response had none */
+    char *token; /* resumptionToken text; NULL when the response had none */
     long long list_size, cursor, total_results;
     char response_day[DATE_DAY_LEN + 1];
     char *oai_error, *api_error;
-    struct strlist *found;      /* lookups: ids seen in the response */
+    struct strlist *found; /* lookups: ids seen in the response */
     struct timespec t0;
     char *err;
     size_t errlen;
@@ -87,8 +87,8 @@ static void progress(struct run *r)
     if (!r->h->hooks.progress)
         return;
     long long pos = r->cursor >= 0 ? r->cursor + r->page_records : -1;
-    struct harvest_progress p = {r->what, r->st->pages,      r->st->records,
-                                 r->list_size, pos, elapsed(&r->t0)};
+    struct harvest_progress p = {r->what,      r->st->pages, r->st->records,
+                                 r->list_size, pos,          elapsed(&r->t0)};
     r->h->hooks.progress(r->h->hooks.ctx, &p);
 }
 
@@ -286,8 +286,7 @@ static int get(struct run *r, const char *url)
         fail_msg(r, "%s: cancelled while reading %s", r->what, url);
     } else if (rc && pe && pe->msg[0]) {
         if (pe->line_no)
-            fail_msg(r, "%s: cannot parse %s (line %ld): %s", r->what, url, pe->line_no,
-                     pe->msg);
+            fail_msg(r, "%s: cannot parse %s (line %ld): %s", r->what, url, pe->line_no, pe->msg);
         else
             fail_msg(r, "%s: cannot parse %s: %s", r->what, url, pe->msg);
     } else if (rc) {
@@ -465,7 +464,8 @@ static int run_oai(struct run *r, int64_t now_s)
     char now[DATE_TS_LEN + 1];
     ts(now_s, now);
     /* Resume the harvest in progress, unless asked for another from. */
-    int is_resuming = state.token && (!j->from || (state.from_day && !strcmp(j->from, state.from_day)));
+    int is_resuming =
+        state.token && (!j->from || (state.from_day && !strcmp(j->from, state.from_day)));
     char from_buf[DATE_DAY_LEN + 1];
     const char *from = NULL;
     if (!is_resuming) {
@@ -527,10 +527,10 @@ static int run_oai(struct run *r, int64_t now_s)
                 !is_restarted) {
                 /* Tokens expire (arXiv's after a day): start that harvest over; what is
                  * already stored merges idempotently. */
-                harvest__log(h, "%s: the server refused the resumption token (%s); starting "
-                                "again from %s",
-                             r->what, r->oai_error,
-                             state.from_day ? state.from_day : "the start");
+                harvest__log(h,
+                             "%s: the server refused the resumption token (%s); starting "
+                             "again from %s",
+                             r->what, r->oai_error, state.from_day ? state.from_day : "the start");
                 is_restarted = 1;
                 set_str(&state.token, NULL);
                 state.cursor = state.list_size = -1;
@@ -554,8 +554,8 @@ static int run_oai(struct run *r, int64_t now_s)
         state.records += r->page_records;
         if (r->token && *r->token) {
             if (state.token && !strcmp(state.token, r->token)) {
-                fail_msg(r, "%s: the server sent the same resumption token again (%s)",
-                         r->what, r->token);
+                fail_msg(r, "%s: the server sent the same resumption token again (%s)", r->what,
+                         r->token);
                 rc = PB_EFORMAT;
                 break;
             }
@@ -694,7 +694,7 @@ int harvest_lookup_ids(struct harvester *h, struct store *s, const char *const *
     r.source_path = xasprintf("%s?id_list", base);
     struct strlist found = {0};
     r.found = &found;
-    char (*canon)[PAPER_MAX_ID] = xcalloc((size_t)n_ids + 1, sizeof *canon);
+    char(*canon)[PAPER_MAX_ID] = xcalloc((size_t)n_ids + 1, sizeof *canon);
     int *todo = xcalloc((size_t)n_ids + 1, sizeof *todo);
     if (status)
         memset(status, 0, (size_t)n_ids * sizeof *status);

@@ -24,35 +24,35 @@
 #define HARVEST_API_MAX 30000     /* the API serves no result past this offset */
 #define HARVEST_API_PAGE_MAX 2000 /* nor more per page */
 #define HARVEST_IDS_PER_REQUEST 100
-#define HARVEST_MAX_PAGES 100000  /* one OAI run; a server that never ends its list is an error */
+#define HARVEST_MAX_PAGES 100000 /* one OAI run; a server that never ends its list is an error */
 
 enum harvest_source { HARVEST_OAI, HARVEST_API, HARVEST_RSS, HARVEST_HF };
 
 /* One harvest: a configured [harvest NAME] section or what a command line asked for. Strings
  * are owned by the job (harvest_job_clear frees them); NULL means the default. */
 struct harvest_job {
-    char *name;             /* the section name; "" for a command line */
+    char *name; /* the section name; "" for a command line */
     enum harvest_source source;
-    char *base_url;         /* NULL: [fetch] oai-url/api-url/rss-url/hf-url, else the above */
+    char *base_url; /* NULL: [fetch] oai-url/api-url/rss-url/hf-url, else the above */
     /* oai */
-    char *set;              /* "cs", "cs:cs:LG", "physics:astro-ph"; NULL: every set */
-    char *prefix;           /* "arXivRaw" (default) or "arXiv" */
-    char *from;             /* "YYYY-MM-DD": harvest from this day instead of the saved state */
-    int initial_days;       /* first harvest without from: this many days back (default 3) */
+    char *set;        /* "cs", "cs:cs:LG", "physics:astro-ph"; NULL: every set */
+    char *prefix;     /* "arXivRaw" (default) or "arXiv" */
+    char *from;       /* "YYYY-MM-DD": harvest from this day instead of the saved state */
+    int initial_days; /* first harvest without from: this many days back (default 3) */
     /* api */
-    char *query;            /* search_query, e.g. "cat:cs.LG AND ti:diffusion" */
-    long max;               /* results at most (default 100, at most HARVEST_API_MAX) */
-    long page_size;         /* per request (default 100, at most HARVEST_API_PAGE_MAX) */
-    char *sort;             /* sortBy: "submittedDate" (default), "lastUpdatedDate", "relevance" */
+    char *query;    /* search_query, e.g. "cat:cs.LG AND ti:diffusion" */
+    long max;       /* results at most (default 100, at most HARVEST_API_MAX) */
+    long page_size; /* per request (default 100, at most HARVEST_API_PAGE_MAX) */
+    char *sort;     /* sortBy: "submittedDate" (default), "lastUpdatedDate", "relevance" */
     /* rss */
-    char *category;         /* "cs.LG", or several joined with '+': "cs.LG+stat.ML" */
+    char *category; /* "cs.LG", or several joined with '+': "cs.LG+stat.ML" */
     /* hf */
-    char *date;             /* "YYYY-MM-DD": that day only; NULL: catch up to today */
-    int catch_up_days;      /* scheduled hf runs fetch the missed days, at most this many (7) */
+    char *date;        /* "YYYY-MM-DD": that day only; NULL: catch up to today */
+    int catch_up_days; /* scheduled hf runs fetch the missed days, at most this many (7) */
     /* schedule (configured jobs) */
-    int64_t at_s;           /* first run of a day, seconds after 00:00 UTC (default 02:00) */
-    int64_t every_s;        /* then every this many seconds (default one day) */
-    int64_t retry_s;        /* after a failed run, try again after this, doubling (15 min) */
+    int64_t at_s;    /* first run of a day, seconds after 00:00 UTC (default 02:00) */
+    int64_t every_s; /* then every this many seconds (default one day) */
+    int64_t retry_s; /* after a failed run, try again after this, doubling (15 min) */
 };
 void harvest_job_init(struct harvest_job *j, enum harvest_source source);
 void harvest_job_clear(struct harvest_job *j);
@@ -61,18 +61,18 @@ const char *harvest_source_name(enum harvest_source s);
 
 /* What one run did. */
 struct harvest_stats {
-    long pages;             /* responses read */
-    long records;           /* records parsed (accepted + rejected) */
+    long pages;   /* responses read */
+    long records; /* records parsed (accepted + rejected) */
     long n_new, n_updated, n_unchanged, n_deleted, n_rejected;
     long long bytes;
 };
 
 /* Progress of a run, for a terminal. */
 struct harvest_progress {
-    const char *what;       /* "oai cs", "rss cs.LG" */
+    const char *what; /* "oai cs", "rss cs.LG" */
     long pages, records;
-    long long list_size;    /* OAI completeListSize, -1 unknown */
-    long long cursor;       /* position in that list of the last record read, -1 unknown */
+    long long list_size; /* OAI completeListSize, -1 unknown */
+    long long cursor;    /* position in that list of the last record read, -1 unknown */
     double elapsed_s;
 };
 
@@ -148,9 +148,9 @@ PB_MUST_CHECK int harvest_next_due(struct harvester *h, struct store *s, int64_t
 /* --- for submissions of unknown papers (the site's /submit) --- */
 
 enum harvest_id_status {
-    HARVEST_ID_FOUND = 1,   /* arXiv knows it; it is now in the store */
-    HARVEST_ID_UNKNOWN,     /* arXiv answered without it (no such paper) */
-    HARVEST_ID_INVALID,     /* not an arXiv id in any form: never sent */
+    HARVEST_ID_FOUND = 1, /* arXiv knows it; it is now in the store */
+    HARVEST_ID_UNKNOWN,   /* arXiv answered without it (no such paper) */
+    HARVEST_ID_INVALID,   /* not an arXiv id in any form: never sent */
 };
 /* Look up n_ids arXiv ids (any form paper_parse_arxiv_id reads) through the API, at most
  * HARVEST_IDS_PER_REQUEST per request, and merge what comes back into the store.
@@ -160,9 +160,8 @@ enum harvest_id_status {
  * call it from a thread that may wait (the scheduler's, or a worker), never while holding a
  * lock others need. Threading as for harvest_run. Returns 0, or the codes of harvest_run
  * (PB_EFORMAT with the API's own message, e.g. "incorrect id format for ..."). */
-PB_MUST_CHECK int harvest_lookup_ids(struct harvester *h, struct store *s,
-                                     const char *const *ids, int n_ids,
-                                     enum harvest_id_status *status, struct harvest_stats *st,
-                                     char *err, size_t errlen);
+PB_MUST_CHECK int harvest_lookup_ids(struct harvester *h, struct store *s, const char *const *ids,
+                                     int n_ids, enum harvest_id_status *status,
+                                     struct harvest_stats *st, char *err, size_t errlen);
 
 #endif

@@ -9,13 +9,13 @@
 struct harvester {
     const struct config *cfg;
     struct fetch_opts fopts;
-    struct fetch *fetch;          /* made at the first request, after fopts may have changed */
-    struct fetch_pacer *pacer;    /* NULL: the process-wide one */
-    struct fetch_clock clock;     /* for the harvest's own waits; the real one by default */
+    struct fetch *fetch;       /* made at the first request, after fopts may have changed */
+    struct fetch_pacer *pacer; /* NULL: the process-wide one */
+    struct fetch_clock clock;  /* for the harvest's own waits; the real one by default */
     int has_clock;
     struct harvest_hooks hooks;
-    const char *urls[4];          /* default base URL per source (config or built in) */
-    char *url_override[4];        /* harvester_set_base_url's copies */
+    const char *urls[4];   /* default base URL per source (config or built in) */
+    char *url_override[4]; /* harvester_set_base_url's copies */
     struct harvest_job *jobs;
     int n_jobs;
     atomic_int is_cancelled;

@@ -11,7 +11,7 @@
 #include "../util/duration.h"
 #include "harvest_int.h"
 
-#define DEFAULT_AT_S (2 * 3600)   /* 02:00 UTC: after arXiv's announcement at 20:00 US Eastern */
+#define DEFAULT_AT_S (2 * 3600) /* 02:00 UTC: after arXiv's announcement at 20:00 US Eastern */
 #define DEFAULT_EVERY_S 86400
 #define DEFAULT_RETRY_S (15 * 60)
 
@@ -30,8 +30,8 @@ void harvest_job_init(struct harvest_job *j, enum harvest_source source)
 
 void harvest_job_clear(struct harvest_job *j)
 {
-    char **s[] = {&j->name, &j->base_url, &j->set,      &j->prefix, &j->from,
-                  &j->query, &j->sort,    &j->category, &j->date};
+    char **s[] = {&j->name,  &j->base_url, &j->set,      &j->prefix, &j->from,
+                  &j->query, &j->sort,     &j->category, &j->date};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         xfree(*s[i]);
     harvest_job_init(j, j->source);
@@ -40,23 +40,23 @@ void harvest_job_clear(struct harvest_job *j)
 /* --- configuration --- */
 
 static const char *const harvest_keys[] = {
-    "source", "enabled",  "base-url", "at",        "every", "retry",         "set",
-    "prefix", "from",     "initial-days", "query", "max",   "page-size",     "sort",
-    "category", "catch-up-days", NULL};
+    "source", "enabled",      "base-url", "at",  "every",     "retry", "set",      "prefix",
+    "from",   "initial-days", "query",    "max", "page-size", "sort",  "category", "catch-up-days",
+    NULL};
 
 /* Keys that belong to one source only. */
 static const struct {
     const char *key;
     enum harvest_source source;
 } source_keys[] = {
-    {"set", HARVEST_OAI},   {"prefix", HARVEST_OAI},   {"from", HARVEST_OAI},
-    {"initial-days", HARVEST_OAI}, {"query", HARVEST_API}, {"max", HARVEST_API},
-    {"page-size", HARVEST_API}, {"sort", HARVEST_API}, {"category", HARVEST_RSS},
+    {"set", HARVEST_OAI},          {"prefix", HARVEST_OAI}, {"from", HARVEST_OAI},
+    {"initial-days", HARVEST_OAI}, {"query", HARVEST_API},  {"max", HARVEST_API},
+    {"page-size", HARVEST_API},    {"sort", HARVEST_API},   {"category", HARVEST_RSS},
     {"catch-up-days", HARVEST_HF},
 };
 
-static int bad(char *err, size_t errlen, const struct config *c, const char *name,
-               const char *key, const char *why)
+static int bad(char *err, size_t errlen, const struct config *c, const char *name, const char *key,
+               const char *why)
 {
     snprintf(err, errlen, "%s:%d: %s in [harvest %s] %s", config_file(c),
              config_line(c, "harvest", name, key), key, name, why);
@@ -182,8 +182,8 @@ static int job_from_config(const struct config *c, const char *name, struct harv
             return bad(err, errlen, c, name, "query", "is needed for source = api");
         j->query = xstrdup(v);
         if (config_get_int(c, "harvest", name, "max", 1, HARVEST_API_MAX, &j->max, err, errlen) ||
-            config_get_int(c, "harvest", name, "page-size", 1, HARVEST_API_PAGE_MAX,
-                           &j->page_size, err, errlen))
+            config_get_int(c, "harvest", name, "page-size", 1, HARVEST_API_PAGE_MAX, &j->page_size,
+                           err, errlen))
             return PB_EINVAL;
         if ((v = config_get(c, "harvest", name, "sort"))) {
             if (strcmp(v, "submittedDate") && strcmp(v, "lastUpdatedDate") &&
@@ -232,8 +232,7 @@ int harvester_new(const struct config *c, struct harvester **out, char *err, siz
                 continue;
             if (!is_url(v)) {
                 snprintf(err, errlen, "%s:%d: %s in [fetch] must be an http:// or https:// URL",
-                         config_file(c), config_line(c, "fetch", NULL, url_keys[i]),
-                         url_keys[i]);
+                         config_file(c), config_line(c, "fetch", NULL, url_keys[i]), url_keys[i]);
                 rc = PB_EINVAL;
             }
             h->urls[i] = v;

@@ -26,13 +26,13 @@ struct fetch {
 struct attempt {
     struct fetch *f;
     const struct fetch_sink *sink;
-    int is_started;      /* the first body byte (or the end) has been seen */
-    int is_discarding;   /* a status that will be retried: the body is dropped */
+    int is_started;    /* the first body byte (or the end) has been seen */
+    int is_discarding; /* a status that will be retried: the body is dropped */
     int is_too_big;
-    int sink_rc;         /* what the sink returned to stop us */
+    int sink_rc; /* what the sink returned to stop us */
     long long bytes;
-    int64_t last_rx_ms;  /* when bytes last came (monotonic) */
-    int is_idle;         /* nothing came for timeout_ms */
+    int64_t last_rx_ms; /* when bytes last came (monotonic) */
+    int is_idle;        /* nothing came for timeout_ms */
     char retry_after[80];
 };
 
@@ -244,8 +244,8 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
                      f->opts.max_body >> 20);
         } else if (a.is_idle) {
             rc = PB_EIO;
-            snprintf(res->msg, sizeof res->msg, "%s: nothing received for %lld ms (timeout)",
-                     host, (long long)f->opts.timeout_ms);
+            snprintf(res->msg, sizeof res->msg, "%s: nothing received for %lld ms (timeout)", host,
+                     (long long)f->opts.timeout_ms);
             is_retry = 1;
             wait = fetch_backoff_ms(&f->opts, attempt);
         } else if (cc != CURLE_OK) {
@@ -290,8 +290,8 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
             return rc;
         if (f->opts.log) {
             char note[sizeof res->msg + 96];
-            snprintf(note, sizeof note, "%s; trying again in %lld ms (attempt %d of %d)",
-                     res->msg, (long long)(wait > 0 ? wait : 0), attempt + 1, max_attempts);
+            snprintf(note, sizeof note, "%s; trying again in %lld ms (attempt %d of %d)", res->msg,
+                     (long long)(wait > 0 ? wait : 0), attempt + 1, max_attempts);
             f->opts.log(f->opts.log_ctx, note);
         }
     }

@@ -107,10 +107,10 @@ struct fetch_sink {
 };
 
 struct fetch_result {
-    long status;       /* HTTP status of the last attempt, 0 if none came */
-    int attempts;      /* requests sent */
-    long long bytes;   /* body bytes of the last attempt */
-    char msg[320];     /* on failure: what, where and why, in plain words */
+    long status;     /* HTTP status of the last attempt, 0 if none came */
+    int attempts;    /* requests sent */
+    long long bytes; /* body bytes of the last attempt */
+    char msg[320];   /* on failure: what, where and why, in plain words */
 };
 
 struct fetch;

@@ -63,10 +63,10 @@ void fetch_opts_init(struct fetch_opts *o)
 
 /* The last four are the harvesters' default base URLs (src/harvest), kept in the same section. */
 const char *const fetch_config_keys[] = {
-    "contact",     "interval",        "arxiv-interval", "timeout", "max-time",
-    "connect-timeout", "retries",     "backoff",        "max-backoff", "max-retry-after",
-    "max-body-mb", "oai-url",         "api-url",        "rss-url", "hf-url",
-    NULL};
+    "contact",     "interval",        "arxiv-interval", "timeout",
+    "max-time",    "connect-timeout", "retries",        "backoff",
+    "max-backoff", "max-retry-after", "max-body-mb",    "oai-url",
+    "api-url",     "rss-url",         "hf-url",         NULL};
 
 static int conf_duration(const struct config *c, const char *key, int64_t min_ms, int64_t *out,
                          char *err, size_t errlen)
@@ -85,8 +85,8 @@ static int conf_duration(const struct config *c, const char *key, int64_t min_ms
         return PB_EINVAL;
     }
     if (ms < min_ms) {
-        snprintf(err, errlen, "%s:%d: %s in [fetch] is %s; it can be %s at least%s",
-                 config_file(c), config_line(c, "fetch", NULL, key), key, v, lo,
+        snprintf(err, errlen, "%s:%d: %s in [fetch] is %s; it can be %s at least%s", config_file(c),
+                 config_line(c, "fetch", NULL, key), key, v, lo,
                  !strcmp(key, "arxiv-interval")
                      ? " (arXiv asks for one request every 3 seconds; raise it, never lower)"
                      : "");
@@ -121,8 +121,8 @@ int fetch_opts_config(struct fetch_opts *o, const struct config *c, char *err, s
     }
     long retries = o->retries, body_mb = (long)(o->max_body >> 20);
     if ((rc = conf_duration(c, "interval", 0, &o->interval_ms, err, errlen)) ||
-        (rc = conf_duration(c, "arxiv-interval", FETCH_ARXIV_MIN_INTERVAL_MS,
-                            &o->arxiv_interval_ms, err, errlen)) ||
+        (rc = conf_duration(c, "arxiv-interval", FETCH_ARXIV_MIN_INTERVAL_MS, &o->arxiv_interval_ms,
+                            err, errlen)) ||
         (rc = conf_duration(c, "timeout", 1000, &o->timeout_ms, err, errlen)) ||
         (rc = conf_duration(c, "max-time", 1000, &o->max_time_ms, err, errlen)) ||
         (rc = conf_duration(c, "connect-timeout", 1000, &o->connect_timeout_ms, err, errlen)) ||
@@ -267,8 +267,8 @@ char *fetch_user_agent(const char *contact)
 struct host_turn {
     char *host;
     int is_busy;
-    int64_t interval_ms;  /* as given to the running request's acquire */
-    int64_t not_before;   /* clock time the next request may start */
+    int64_t interval_ms; /* as given to the running request's acquire */
+    int64_t not_before;  /* clock time the next request may start */
 };
 
 struct fetch_pacer {

@@ -8,8 +8,8 @@
 #include "store.h"
 #include "store_int.h"
 
-#define COLS                                                                                 \
-    "key, source, from_day, token, cursor, list_size, next_from, started_at, attempt_at,"    \
+#define COLS                                                                                       \
+    "key, source, from_day, token, cursor, list_size, next_from, started_at, attempt_at,"          \
     " ok_at, error, failures, pages, records"
 
 void store_harvest_init(struct store_harvest *h)

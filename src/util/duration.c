@@ -15,8 +15,8 @@ static int unit_ms(const char *u, int64_t *mult)
     static const struct {
         const char *name;
         int64_t ms;
-    } units[] = {{"", 1000},    {"ms", 1},        {"s", 1000},      {"sec", 1000},
-                 {"m", 60000},  {"min", 60000},   {"h", 3600000},   {"d", 86400000}};
+    } units[] = {{"", 1000},   {"ms", 1},      {"s", 1000},    {"sec", 1000},
+                 {"m", 60000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
     char buf[8];
     size_t n = 0;
     while (u[n] && n < sizeof buf - 1) {
