@@ -32,6 +32,15 @@ else
     echo "pass module-util-is-leaf"
 fi
 
+# src/harvest may use ingest, store and util, never the command line or the web server.
+bad=$(grep -ln '#include "\.\./\(cli\|http\)/' src/harvest/*.[ch] 2>/dev/null || true)
+if [ -n "$bad" ]; then
+    echo "FAIL module-harvest-below-cli: $bad"
+    status=1
+else
+    echo "pass module-harvest-below-cli"
+fi
+
 # Banned calls (git's banned.h list plus ours). alloc.c is the one allocation wrapper.
 banned='\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets|gmtime|localtime|ctime|asctime)\('
 hits=$(grep -rnE "$banned" src --include='*.c' --include='*.h' | grep -v '^\S*:[0-9]*:\s*/\?\*' || true)

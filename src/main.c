@@ -11,6 +11,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"import", cmd_import, "import papers from files (OAI-PMH, Atom, RSS, HF, Kaggle, ...)"},
+    {"fetch", cmd_fetch, "harvest live: arXiv OAI-PMH, API, RSS; Hugging Face daily papers"},
     {"show", cmd_show, "show one paper by id, with its listing days and provenance"},
     {"list", cmd_list, "list the papers of a day, week or month"},
     {"search", cmd_search, "search papers: ranked words, phrases, fields, dates"},

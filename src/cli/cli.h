@@ -16,6 +16,7 @@ int cmd_list(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_index(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 

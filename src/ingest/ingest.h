@@ -37,7 +37,8 @@ struct ingest_error {
 };
 
 /* Feed-level facts some formats carry; the harvester uses them. Keys:
- * "resumptionToken", "completeListSize", "cursor" (OAI-PMH), "oai-error" (value "code: text"),
+ * "resumptionToken", "completeListSize", "cursor", "responseDate" (OAI-PMH), "oai-error" (value
+ * "code: text"),
  * "totalResults", "startIndex", "itemsPerPage" (Atom API), "api-error" (Atom error entry text). */
 typedef int (*ingest_meta_fn)(void *ctx, const char *key, const char *value);
 

@@ -1,7 +1,10 @@
 /* OAI-PMH responses from arXiv (export.arxiv.org/oai2, oaipmh.arxiv.org/oai): GetRecord and
  * ListRecords with metadataPrefix arXiv, arXivRaw, arXivOld or oai_dc; one paper per <record>.
  * Elements are matched by namespace URI (xml.h), never by prefix. Grammar accepted:
- *   OAI-PMH  := (error | GetRecord | ListRecords | anything)*   ; other verbs yield no records
+ *   OAI-PMH  := responseDate? (error | GetRecord | ListRecords | anything)*
+ *               ; other verbs yield no records
+ *   responseDate := <responseDate>TEXT</responseDate>  -> meta "responseDate" = TEXT (the
+ *               server's clock: a harvester's next "from")
  *   error    := <error code=C>TEXT</error>          -> meta "oai-error" = "C: TEXT"
  *   token    := <resumptionToken completeListSize=N cursor=K>T?</resumptionToken>
  *               -> meta "resumptionToken" = T ("" on the last page), "completeListSize", "cursor"
@@ -111,6 +114,8 @@ static void start(void *ctx, enum xml_ns ns, const char *name, const char **attr
             if (status && !strcmp(status, "deleted"))
                 o->rec.is_deleted = 1;
         } else if (!strcmp(name, "identifier") && o->header_depth == depth - 1) {
+            xml_capture(o->x);
+        } else if (!strcmp(name, "responseDate") && !o->record_depth) {
             xml_capture(o->x);
         } else if (!strcmp(name, "error") && !o->record_depth) {
             replace_str(&o->error_code, xml_attr(attrs, XML_NS_NONE, "code"));
@@ -350,6 +355,10 @@ static void end(void *ctx, enum xml_ns ns, const char *name)
         } else if (o->header_depth == depth - 1 && !strcmp(name, "identifier")) {
             if (s)
                 set_text(&o->header_id, s, n);
+        } else if (!o->record_depth && !strcmp(name, "responseDate")) {
+            char *t = text_normalize(s ? s : "", n);
+            end_meta(o, "responseDate", t);
+            xfree(t);
         } else if (!o->record_depth && !strcmp(name, "error")) {
             char *t = text_normalize(s ? s : "", n);
             char *v = xasprintf("%s: %s", o->error_code ? o->error_code : "unknown", t);

@@ -27,6 +27,10 @@
  *   submissions(arxiv_id, uid, at, pid) -- pid NULL while the paper is unknown ("pending");
  *          the trigger submissions_link fills it, and adds the submitter's vote, when the
  *          paper is stored
+ * Live harvests (migration 4; queries in harvest.c):
+ *   harvests(key PRIMARY KEY, ...) -- one row per live harvest (src/store/harvest.c): where
+ *          an OAI-PMH harvest stands (its from, its next resumption token), what the next one
+ *          starts from, when each last ran and how that went
  * Authors and categories are stored denormalised in the paper row: they are always read and
  * written with the paper, and the search index (not SQL) answers "papers by author X".
  *
@@ -163,6 +167,13 @@ static const char *migrations[] = {
     " UPDATE papers SET votes = (SELECT count(*) FROM votes WHERE pid = NEW.pid)"
     "  WHERE pid = NEW.pid;"
     " END;",
+    /* 4: live harvest state (src/store/harvest.c) */
+    "CREATE TABLE harvests("
+    " key TEXT PRIMARY KEY, source TEXT NOT NULL,"
+    " from_day TEXT, token TEXT, cursor INTEGER, list_size INTEGER,"
+    " next_from TEXT, started_at TEXT, attempt_at TEXT, ok_at TEXT, error TEXT,"
+    " failures INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,"
+    " records INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

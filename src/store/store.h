@@ -116,6 +116,37 @@ PB_MUST_CHECK int store_count_primary_categories(struct store *s, int limit, sto
 /* Per-format counts of provenance rows (records imported by format). */
 PB_MUST_CHECK int store_count_formats(struct store *s, store_count_fn fn, void *ctx);
 
+/* --- live harvest state (harvest.c) --- */
+
+/* Where one harvest stands. A harvest is named by a key its owner builds from what identifies
+ * it ("oai https://oaipmh.arxiv.org/oai cs arXivRaw", "rss https://rss.arxiv.org/rss/cs.LG").
+ * Strings are owned by the struct (NULL: not set); times are canonical UTC timestamps. */
+struct store_harvest {
+    char *key;
+    char *source;     /* "oai", "api", "rss", "hf" */
+    char *from_day;   /* OAI: the "from" of the harvest in progress */
+    char *token;      /* OAI: resumption token of the next page; NULL when none is in progress */
+    long long cursor, list_size; /* OAI: position and size of the list in progress, -1 unknown */
+    char *next_from;  /* the "from" (OAI) or the next day (HF) of the next harvest */
+    char *started_at; /* when the harvest in progress (or the last one) began */
+    char *attempt_at; /* when a run last ended, well or not */
+    char *ok_at;      /* when a run last completed */
+    char *error;      /* why the last run failed; NULL if it did not */
+    long long failures; /* runs failed in a row */
+    long long pages, records; /* totals over all runs */
+};
+void store_harvest_init(struct store_harvest *h);
+void store_harvest_clear(struct store_harvest *h);
+/* Read the row of key into *out (cleared first). Returns 0, PB_ENOTFOUND or PB_EDB. */
+PB_MUST_CHECK int store_harvest_get(struct store *s, const char *key, struct store_harvest *out);
+/* Insert or replace the row h->key. Inside a transaction it commits with the papers of the
+ * same page, which is what makes a harvest resumable: a page's papers and the token of the
+ * page after it are written together or not at all. Returns 0 or PB_EDB. */
+PB_MUST_CHECK int store_harvest_put(struct store *s, const struct store_harvest *h);
+/* Every row, ordered by key; return non-zero from fn to stop. */
+typedef int (*store_harvest_fn)(void *ctx, const struct store_harvest *h);
+PB_MUST_CHECK int store_harvest_list(struct store *s, store_harvest_fn fn, void *ctx);
+
 /* Run SQLite's integrity_check and foreign_key_check plus paperboy's own invariants (every
  * listing and provenance row points at a paper, versions non-negative). Returns 0 or PB_EDB with
  * the first problem in store_errmsg(). */

@@ -274,6 +274,17 @@ const char *config_get(const struct config *c, const char *kind, const char *nam
     return e ? e->value : NULL;
 }
 
+int config_line(const struct config *c, const char *kind, const char *name, const char *key)
+{
+    const struct entry *e = find(c, kind, name, key);
+    return e ? e->line : 0;
+}
+
+const char *config_file(const struct config *c)
+{
+    return c->file;
+}
+
 int config_get_int(const struct config *c, const char *kind, const char *name, const char *key,
                    long min, long max, long *out, char *err, size_t errlen)
 {

@@ -47,6 +47,12 @@ PB_MUST_CHECK int config_get_int(const struct config *c, const char *kind, const
                                  const char *key, long min, long max, long *out, char *err,
                                  size_t errlen);
 
+/* The line of key in that section (0 when absent or the configuration has no file), for
+ * messages about values a consumer parses itself; the file's name is config_file(c). */
+int config_line(const struct config *c, const char *kind, const char *name, const char *key);
+/* The name messages use for the file ("(defaults)" for config_new). Lives as long as c. */
+const char *config_file(const struct config *c);
+
 /* Names of the sections of one kind, in file order ("" for the unnamed one); returns how many
  * and sets *names to an array owned by c (valid until the next call or config_free). */
 int config_sections(struct config *c, const char *kind, const char ***names);

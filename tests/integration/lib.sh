@@ -4,7 +4,7 @@
 : "${PB_ROOT:?set by tests/run.sh}"
 SHARED="$PB_ROOT/../shared/data"
 T=$(mktemp -d /tmp/pb-it-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "$PB_KEEP" ] || rm -rf "$T"' EXIT
 
 pass() { echo "pass $1"; }
 fail() { echo "FAIL $1: $2"; }
@@ -17,3 +17,28 @@ check() {
 summary_field() {
     sed -n 's/.*[^0-9]\([0-9][0-9]*\) '"$1"'.*/\1/p; s/^\([0-9][0-9]*\) '"$1"'.*/\1/p' "$2" | tail -1
 }
+
+# --- the loopback HTTP server of the fetch tests (tests/integration/fixture_httpd.py) ---
+# start_httpd ROUTES.json: serve on 127.0.0.1 (ephemeral port); sets URL (http://127.0.0.1:PORT),
+# HLOG (one line per request: "UNIX-TIME PATH?QUERY USER-AGENT") and HTTPD_PID. Stopped at exit.
+start_httpd() {
+    HLOG="$T/httpd.log"
+    rm -f "$T/httpd.port"
+    python3 "$PB_ROOT/tests/integration/fixture_httpd.py" serve "$1" "$HLOG" "$T/httpd.port" &
+    HTTPD_PID=$!
+    trap 'kill "$HTTPD_PID" 2>/dev/null; [ -n "$PB_KEEP" ] || rm -rf "$T"' EXIT
+    n=0
+    while [ ! -s "$T/httpd.port" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+    URL="http://127.0.0.1:$(cat "$T/httpd.port")"
+}
+# requests N PATTERN: the number of logged requests whose path matches PATTERN (grep -E)
+requests() { grep -cE "$1" "$HLOG"; }
+# min_gap [PATTERN]: the shortest time between two consecutive logged requests (matching)
+min_gap() {
+    grep -E "${1:-.}" "$HLOG" | awk 'NR > 1 { g = $1 - p; if (m == "" || g < m) m = g }
+        { p = $1 } END { print (m == "" ? 999 : m) }'
+}
+# at_least A B: A >= B as decimals
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+# sql DB QUERY: one value from the database
+sql() { sqlite3 "$1" "$2"; }
