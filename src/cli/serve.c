@@ -1,6 +1,8 @@
 /* paperboy serve: the web site (src/http) plus the housekeeping a long-running instance needs:
  * the search index kept in step with the store (papers imported or harvested by any process
- * become searchable within about a second), and a clean stop on SIGTERM/SIGINT. */
+ * become searchable within about a second), the configured harvests run on their schedule and
+ * submitted papers that are not here yet looked up through the arXiv API (src/harvest), and a
+ * clean stop on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -10,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../harvest/harvest.h"
 #include "../http/http.h"
 #include "../index/index.h"
+#include "../store/community.h"
 #include "../util/alloc.h"
 #include "../util/config.h"
 #include "../util/date.h"
@@ -37,19 +41,21 @@ static const char usage[] =
     "                     (default: http://HOST:PORT)\n"
     "  --site-name NAME   the name in the header and feeds (default: paperboy)\n"
     "\n"
-    "[server] keys in the config file: listen, threads, access_log, base_url, site_name,\n"
-    "max_body (bytes, default 65536), max_connections (1000), timeout (seconds, 30),\n"
-    "rate_signup, rate_login, rate_vote, rate_comment (per client address and hour:\n"
-    "10, 60, 600, 60; 0 = no limit).\n"
+    "[server] keys in the config file: listen, threads, access-log, base-url, site-name,\n"
+    "max-body (bytes, default 65536), max-connections (1000), timeout (seconds, 30),\n"
+    "rate-signup, rate-login, rate-vote, rate-comment (per client address and hour:\n"
+    "10, 60, 600, 60; 0 = no limit), lookup-submissions (yes: look up submitted papers that\n"
+    "are not here yet through the arXiv API, [fetch] api-url; no: wait for a harvest).\n"
+    "The [harvest NAME] sections run on their schedule while serving (docs/HARVESTING.md).\n"
     "\n"
     "The search index is updated first if it is behind the database, then kept up to date\n"
     "while serving. SIGTERM or SIGINT stops accepting, finishes the requests in flight and\n"
     "exits 0. Exit status: 1 if the server cannot start, 2 on a usage error.\n";
 
 static const char *const server_keys[] = {
-    "listen",      "threads",   "access_log",      "base_url",    "site_name",
-    "max_body",    "max_connections", "timeout",   "rate_signup", "rate_login",
-    "rate_vote",   "rate_comment",    NULL};
+    "listen",      "threads",   "access-log",      "base-url",    "site-name",
+    "max-body",    "max-connections", "timeout",   "rate-signup", "rate-login",
+    "rate-vote",   "rate-comment",    "lookup-submissions", NULL};
 
 struct keeper {
     struct store *st;
@@ -88,6 +94,91 @@ static void *keeper_main(void *arg)
     }
     pthread_mutex_unlock(&k->mu);
     xfree(dir);
+    return NULL;
+}
+
+static int64_t env_now(void);
+
+#define PENDING_EVERY_S 10  /* how often the harvest thread looks for pending submissions */
+#define PENDING_BATCH 100   /* ids looked up per round (one API request) */
+
+struct harvest_thread {
+    const char *db;
+    struct harvester *h;
+    struct http_server *srv;
+    int lookup_submissions;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int is_quitting;
+};
+
+static void harvest_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "paperboy serve: harvest: %s\n", msg);
+}
+
+static int collect_id(void *ctx, const char *id)
+{
+    strlist_push(ctx, id);
+    return 0;
+}
+
+/* One round: the due harvests, then pending submissions. Returns how many papers changed. */
+static long harvest_round(struct harvest_thread *t, struct store *st)
+{
+    struct harvest_stats hs;
+    memset(&hs, 0, sizeof hs);
+    char err[512];
+    if (harvest_run_due(t->h, st, env_now(), &hs, err, sizeof err))
+        fprintf(stderr, "paperboy serve: harvest: %s\n", err);
+    if (t->lookup_submissions) {
+        struct strlist ids = {0};
+        if (store_submissions_pending(st, PENDING_BATCH, collect_id, &ids) == 0 && ids.n) {
+            enum harvest_id_status *status = xcalloc(ids.n, sizeof *status);
+            if (harvest_lookup_ids(t->h, st, (const char *const *)ids.v, (int)ids.n, status, &hs,
+                                   err, sizeof err))
+                fprintf(stderr, "paperboy serve: looking up submitted papers: %s\n", err);
+            xfree(status);
+        }
+        strlist_clear(&ids);
+    }
+    return hs.n_new + hs.n_updated + hs.n_deleted;
+}
+
+static void *harvest_main(void *arg)
+{
+    struct harvest_thread *t = arg;
+    struct store *st = NULL;
+    char err[512];
+    if (store_open(t->db, 0, &st, err, sizeof err)) {
+        fprintf(stderr, "paperboy serve: harvest: %s\n", err);
+        return NULL;
+    }
+    pthread_mutex_lock(&t->mu);
+    while (!t->is_quitting) {
+        pthread_mutex_unlock(&t->mu);
+        if (harvest_round(t, st) > 0 && cli_index_sync(st, t->db, CLI_SYNC_QUIET) == 0)
+            http_invalidate(t->srv);
+        int64_t now = env_now(), next = INT64_MAX;
+        if (harvest_next_due(t->h, st, now, &next))
+            next = INT64_MAX;
+        int64_t wait = next - now;
+        if (t->lookup_submissions && wait > PENDING_EVERY_S)
+            wait = PENDING_EVERY_S;
+        if (wait > 60)
+            wait = 60; /* re-read the schedule now and then (the clock may jump) */
+        if (wait < 1)
+            wait = 1;
+        pthread_mutex_lock(&t->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += wait;
+        if (!t->is_quitting)
+            pthread_cond_timedwait(&t->cond, &t->mu, &ts);
+    }
+    pthread_mutex_unlock(&t->mu);
+    store_close(st);
     return NULL;
 }
 
@@ -166,13 +257,13 @@ int cmd_serve(int argc, char **argv)
         o.field = v;                                                                           \
     }
     INT_KEY("threads", threads, 1, 256)
-    INT_KEY("max_body", max_body, 1024, 64L << 20)
-    INT_KEY("max_connections", max_connections, 1, 100000)
+    INT_KEY("max-body", max_body, 1024, 64L << 20)
+    INT_KEY("max-connections", max_connections, 1, 100000)
     INT_KEY("timeout", timeout_s, 1, 3600)
-    INT_KEY("rate_signup", rate_signup, 0, 1000000)
-    INT_KEY("rate_login", rate_login, 0, 1000000)
-    INT_KEY("rate_vote", rate_vote, 0, 1000000)
-    INT_KEY("rate_comment", rate_comment, 0, 1000000)
+    INT_KEY("rate-signup", rate_signup, 0, 1000000)
+    INT_KEY("rate-login", rate_login, 0, 1000000)
+    INT_KEY("rate-vote", rate_vote, 0, 1000000)
+    INT_KEY("rate-comment", rate_comment, 0, 1000000)
 #undef INT_KEY
     if (bad) {
         fprintf(stderr, "paperboy serve: %s\n", err);
@@ -182,11 +273,11 @@ int cmd_serve(int argc, char **argv)
     if (!listen)
         listen = config_get(cfg, "server", NULL, "listen");
     if (!access)
-        access = config_get(cfg, "server", NULL, "access_log");
-    o.base_url = base_url ? base_url : config_get(cfg, "server", NULL, "base_url");
+        access = config_get(cfg, "server", NULL, "access-log");
+    o.base_url = base_url ? base_url : config_get(cfg, "server", NULL, "base-url");
     if (!o.base_url)
         o.base_url = "";
-    o.site_name = site ? site : config_get(cfg, "server", NULL, "site_name");
+    o.site_name = site ? site : config_get(cfg, "server", NULL, "site-name");
     if (!o.site_name || !*o.site_name)
         o.site_name = "paperboy";
     if (threads) {
@@ -221,6 +312,22 @@ int cmd_serve(int argc, char **argv)
         o.access_log = log;
     }
     o.now = env_now;
+    const char *lookup = config_get(cfg, "server", NULL, "lookup-submissions");
+    if (lookup && strcmp(lookup, "yes") && strcmp(lookup, "no")) {
+        fprintf(stderr, "paperboy serve: lookup-submissions in [server] is yes or no, not '%s'\n",
+                lookup);
+        config_free(cfg);
+        return 1;
+    }
+    struct harvest_thread ht = {NULL, NULL, NULL, !lookup || !strcmp(lookup, "yes"),
+                                PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    if (harvester_new(cfg, &ht.h, err, sizeof err)) {
+        fprintf(stderr, "paperboy serve: %s\n", err);
+        config_free(cfg);
+        return 1;
+    }
+    struct harvest_hooks hooks = {NULL, harvest_log, NULL, NULL};
+    harvester_set_hooks(ht.h, &hooks);
     const char *db = cli_db_path(db_flag);
     o.db_path = db;
     char *dir = cli_index_dir(db);
@@ -247,8 +354,11 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     struct keeper k = {st, db, srv, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-    pthread_t keeper;
+    pthread_t keeper, harvester;
     pthread_create(&keeper, NULL, keeper_main, &k);
+    ht.db = db;
+    ht.srv = srv;
+    pthread_create(&harvester, NULL, harvest_main, &ht);
     printf("listening on http://%s:%d\n", host, http_port(srv));
     fflush(stdout);
     int sig = 0;
@@ -259,9 +369,16 @@ int cmd_serve(int argc, char **argv)
     pthread_cond_signal(&k.cond);
     pthread_mutex_unlock(&k.mu);
     pthread_join(keeper, NULL);
+    harvester_cancel(ht.h, 1);
+    pthread_mutex_lock(&ht.mu);
+    ht.is_quitting = 1;
+    pthread_cond_signal(&ht.cond);
+    pthread_mutex_unlock(&ht.mu);
+    pthread_join(harvester, NULL);
     http_stop(srv);
     rc = 0;
 out:
+    harvester_free(ht.h);
     store_close(st);
     if (log)
         fclose(log);

@@ -42,3 +42,16 @@ min_gap() {
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 # sql DB QUERY: one value from the database
 sql() { sqlite3 "$1" "$2"; }
+# start_serve ARGS...: run `paperboy serve --listen 127.0.0.1:0 ARGS` in the background and wait
+# until it listens; sets SITE (http://127.0.0.1:PORT, empty if it did not start) and SERVE_PID.
+# Its stdout and stderr go to $T/serve.out and $T/serve.err.
+start_serve() {
+    "$PAPERBOY" serve --listen 127.0.0.1:0 "$@" >"$T/serve.out" 2>"$T/serve.err" &
+    SERVE_PID=$!
+    n=0
+    while [ $n -lt 200 ] && ! grep -q '^listening on ' "$T/serve.out" 2>/dev/null; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    SITE=$(sed -n 's/^listening on //p' "$T/serve.out")
+}

@@ -15,25 +15,17 @@ EOF
 cat >"$T/pb.conf" <<'EOF'
 [server]
 threads = 2
-rate_login = 6
-rate_signup = 50
+rate-login = 6
+rate-signup = 50
+lookup-submissions = no
 EOF
 export PAPERBOY_NOW=2026-06-15T12:00:00Z
 # Debian's python3 (python3-feedparser), not another one first on PATH.
 PY=/usr/bin/python3
 
-start_server() {
-    "$PAPERBOY" serve --db "$DB" --config "$T/pb.conf" --listen 127.0.0.1:0 \
-        --access-log "$T/access.log" >"$T/serve.out" 2>"$T/serve.err" &
-    PID=$!
-    i=0
-    while [ $i -lt 200 ] && ! grep -q '^listening on ' "$T/serve.out" 2>/dev/null; do
-        sleep 0.05
-        i=$((i + 1))
-    done
-    URL=$(sed -n 's/^listening on //p' "$T/serve.out")
-}
-start_server
+start_serve --db "$DB" --config "$T/pb.conf" --access-log "$T/access.log"
+URL=$SITE
+PID=$SERVE_PID
 if [ -z "$URL" ]; then
     fail web-start "server did not start: $(cat "$T/serve.err")"
     exit 0
