@@ -20,7 +20,16 @@ struct store *cli_open_store(const char *flag, int readonly)
     struct store *s = NULL;
     char err[512];
     const char *path = cli_db_path(flag);
-    if (store_open(path, readonly ? STORE_OPEN_READONLY : 0, &s, err, sizeof err)) {
+    int rc = store_open(path, readonly ? STORE_OPEN_READONLY : 0, &s, err, sizeof err);
+    if (rc && readonly && strstr(err, "needs upgrading")) {
+        /* A file from an older paperboy: upgrade it once (read-write), then read it. */
+        rc = store_open(path, 0, &s, err, sizeof err);
+        store_close(s);
+        s = NULL;
+        if (!rc)
+            rc = store_open(path, STORE_OPEN_READONLY, &s, err, sizeof err);
+    }
+    if (rc) {
         fprintf(stderr, "paperboy: %s\n", err);
         return NULL;
     }

@@ -111,3 +111,18 @@ $PAPERBOY search --db "$DB" '"unbalanced quote' >"$T/q.out" 2>&1
 check search-unbalanced-quote-read test $? -eq 0
 $PAPERBOY search --db "$DB" -k 0 x >/dev/null 2>&1
 check search-bad-k-usage test $? -eq 2
+
+# A database from an older paperboy (schema 1): a read-only command upgrades it once and reads it.
+sqlite3 "$T/old.db" "CREATE TABLE papers(pid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+ version INTEGER NOT NULL DEFAULT 0 CHECK(version >= 0), title TEXT NOT NULL, abstract TEXT,
+ authors TEXT, categories TEXT, comment TEXT, journal_ref TEXT, doi TEXT, license TEXT,
+ report_no TEXT, submitted TEXT, updated TEXT, is_deleted INTEGER NOT NULL DEFAULT 0,
+ added_at TEXT NOT NULL, changed_at TEXT NOT NULL);
+ CREATE TABLE listings(day TEXT NOT NULL, pid INTEGER NOT NULL REFERENCES papers(pid)
+ ON DELETE CASCADE, PRIMARY KEY(day, pid)) WITHOUT ROWID;
+ CREATE INDEX listings_pid ON listings(pid);
+ INSERT INTO papers(id, version, title, added_at, changed_at) VALUES ('2501.00001', 1,
+ 'Upgraded quietly', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
+ PRAGMA user_version = 1;"
+$PAPERBOY search --db "$T/old.db" upgraded quietly >"$T/old.out" 2>"$T/old.err"
+check search-old-schema-upgraded grep -q '2501.00001' "$T/old.out"
