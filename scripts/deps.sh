@@ -5,7 +5,14 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libexpat1-dev libjansson-dev zlib1g-dev
 libcurl4-openssl-dev libmicrohttpd-dev libstemmer-dev libutf8proc-dev libsodium-dev
-python3 python3-feedparser curl"
+python3 python3-feedparser curl chromium"
+# The browser test runs playwright-core on node: Debian's nodejs and npm unless a node (and its
+# npm) is already installed some other way.
+if ! command -v node >/dev/null 2>&1; then
+    PKGS="$PKGS nodejs npm"
+elif ! command -v npm >/dev/null 2>&1; then
+    PKGS="$PKGS npm"
+fi
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test of `make test` in order: unit tests, data-driven cases, integration tests,
-# fuzz corpus replay. Each test prints "pass NAME" or "FAIL NAME: why"; a binary that crashes or
-# exits non-zero without printing FAIL counts as one failure. Ends with "N passed, N failed".
+# browser tests (tests/e2e, headless Chromium), fuzz corpus replay. Each test prints "pass NAME"
+# or "FAIL NAME: why"; a binary that crashes or exits non-zero without printing FAIL counts as
+# one failure. Ends with "N passed, N failed".
 B=${1:-build/asan}
 export PAPERBOY="$PWD/$B/paperboy"
 export PB_ROOT="$PWD"
@@ -41,6 +42,13 @@ done
 for t in tests/integration/*.sh; do
     [ -f "$t" ] || continue
     run "$(basename "$t")" sh "$t"
+done
+
+# Browser tests: headless Chromium; each saves screenshots under $B/e2e-artifacts.
+for t in tests/e2e/*.mjs; do
+    [ -f "$t" ] || continue
+    run "$(basename "$t")" sh tests/e2e/run.sh "$t"
+    sed -n 's/^\(e2e screenshots .*\):$/\1/p' "$out"
 done
 
 for t in "$B"/fuzz/fuzz_*; do

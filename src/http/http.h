@@ -33,8 +33,9 @@ PB_MUST_CHECK int http_start(const struct http_opts *o, struct http_server **out
                              size_t errlen);
 /* The port actually bound (useful with port 0). */
 int http_port(const struct http_server *s);
-/* Tell the server the data changed behind its back (e.g. a harvest in the same process):
- * cached pages are dropped. Thread-safe. */
+/* Tell the server the data or the search index changed behind its back (e.g. a harvest in the
+ * same process, the index keeper): cached pages are dropped and every worker re-reads the index
+ * before its next request. Thread-safe. */
 void http_invalidate(struct http_server *s);
 /* Stop accepting, finish the requests in flight, close everything. */
 void http_stop(struct http_server *s);

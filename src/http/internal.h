@@ -24,6 +24,7 @@ struct worker {
     struct store *st;
     struct index *ix;     /* NULL until the first search; refreshed at most once a second */
     int64_t ix_checked;   /* when the MANIFEST was last looked at */
+    uint64_t ix_epoch;    /* the server's ix_epoch when it was */
     int64_t data_version; /* PRAGMA data_version last seen: a change means another writer */
     struct worker *next;
 };
@@ -58,6 +59,7 @@ struct req {
     const char *cache_control;
     int cacheable;                /* may be served to other anonymous visitors */
     int max_age;                  /* seconds a cached copy stays fresh (0: until data change) */
+    const char *x_cache;          /* "hit" or "miss" for pages the cache keeps, else NULL */
     int retry_after;
     size_t bytes_sent;
 };

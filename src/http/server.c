@@ -8,8 +8,15 @@
  *
  * Page cache: anonymous GETs of cacheable pages are kept in memory keyed by the request target
  * and served again until the data changes (a write through this server, or a commit by another
- * process seen as a new PRAGMA data_version on any worker) or their max-age passes. Signed-in
- * visitors always get a fresh page (it shows their votes and a CSRF token). */
+ * process seen as a new PRAGMA data_version on any worker), the search index moves on, or their
+ * max-age passes. Signed-in visitors always get a fresh page (it shows their votes and a CSRF
+ * token). A response says X-Cache: hit or miss when the cache keeps that page.
+ *
+ * The index is re-read before the cache is consulted, at most once a second per worker, or at
+ * once when ix_epoch moved (http_invalidate, or another worker saw a new index). A worker that
+ * finds a new index bumps ix_epoch and then the cache generation; a request reads the
+ * generation before it checks the index, so a page built from an old index is stored under an
+ * old generation and never served. */
 #include "internal.h"
 
 #include <arpa/inet.h>
@@ -50,6 +57,7 @@ struct http_server {
     int port;
     char key[AUTH_HEX_LEN];
     _Atomic uint64_t gen;
+    _Atomic uint64_t ix_epoch; /* bumped when the index changed: workers re-read it */
     pthread_mutex_t mu; /* workers list, cache, rate table, access log */
     struct worker *workers;
     struct cached cache[CACHE_SLOTS];
@@ -97,6 +105,7 @@ void http_server_changed(struct http_server *s)
 
 void http_invalidate(struct http_server *s)
 {
+    atomic_fetch_add(&s->ix_epoch, 1); /* before the generation: see the comment at the top */
     http_server_changed(s);
 }
 
@@ -297,25 +306,43 @@ static struct worker *worker_get(struct http_server *s)
 struct index *http_index(struct req *r)
 {
     struct worker *w = r->w;
-    int64_t now = mono_us();
     char err[512];
     if (!w->ix) {
+        w->ix_epoch = atomic_load(&r->srv->ix_epoch);
+        w->ix_checked = mono_us();
         if (index_open(r->srv->o.index_dir, 0, &w->ix, err, sizeof err)) {
-            w->ix = NULL;
-            http_error(r, 503, "The search index is not available: %s", err);
-            return NULL;
-        }
-        w->ix_checked = now;
-    } else if (now - w->ix_checked > 1000000) {
-        w->ix_checked = now;
-        if (index_refresh(w->ix, err, sizeof err)) {
-            index_close(w->ix);
             w->ix = NULL;
             http_error(r, 503, "The search index is not available: %s", err);
             return NULL;
         }
     }
     return w->ix;
+}
+
+/* Move this worker's index reader to the newest index (see the comment at the top). */
+static void check_index(struct req *r)
+{
+    struct worker *w = r->w;
+    struct http_server *s = r->srv;
+    if (!w->ix)
+        return; /* opened fresh on first use */
+    int64_t now = mono_us();
+    uint64_t epoch = atomic_load(&s->ix_epoch);
+    if (epoch == w->ix_epoch && now - w->ix_checked < 1000000)
+        return;
+    w->ix_checked = now;
+    w->ix_epoch = epoch;
+    uint64_t seq = index_seq(w->ix);
+    char err[512];
+    if (index_refresh(w->ix, err, sizeof err)) {
+        index_close(w->ix); /* http_index reopens it, or reports why it cannot */
+        w->ix = NULL;
+        return;
+    }
+    if (index_seq(w->ix) != seq) {
+        w->ix_epoch = atomic_fetch_add(&s->ix_epoch, 1) + 1;
+        http_server_changed(s);
+    }
 }
 
 /* Another connection (import, harvest, another worker) committed since this worker last
@@ -507,8 +534,10 @@ static int cache_serve(struct req *r)
         r->ctype = c->ctype;
     }
     pthread_mutex_unlock(&s->mu);
-    if (hit)
+    if (hit) {
         r->status = 200;
+        r->x_cache = "hit";
+    }
     return hit;
 }
 
@@ -630,6 +659,8 @@ static enum MHD_Result respond(struct req *r, struct MHD_Connection *c)
                                              : "no-cache");
     if (r->status == 405)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
+    if (r->x_cache)
+        MHD_add_response_header(resp, "X-Cache", r->x_cache);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -743,12 +774,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     check_data_version(r);
     identify(r, c);
     uint64_t gen = atomic_load(&s->gen);
+    check_index(r);
     int anonymous = !r->user.uid && !r->is_post;
     if (anonymous && cache_serve(r))
         return respond(r, c);
     route(r);
-    if (anonymous && r->cacheable && r->status == 200 && !r->set_anon && !r->cookie[0][0])
+    if (r->status == 0) /* handlers leave it unset for a normal page */
+        r->status = 200;
+    if (anonymous && r->cacheable && r->status == 200 && !r->set_anon && !r->cookie[0][0]) {
         cache_put(r, gen);
+        r->x_cache = "miss";
+    }
     return respond(r, c);
 }
 

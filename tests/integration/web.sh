@@ -54,6 +54,11 @@ csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | he
 expect web-home 200 /
 body_has web-home-day "Papers of 2026-06-14"
 body_has web-home-card 'class="card"'
+# The page cache: an anonymous page is built once and then served from memory.
+xcache() { curl -s -o /dev/null -D - "$URL$1" | tr -d '\r' | sed -n 's/^X-Cache: //Ip'; }
+xcache /about >/dev/null
+check web-cache-hit test "$(xcache /about)" = hit
+check web-cache-none-for-static test -z "$(xcache /static/style.css)"
 expect web-day 200 "/papers?date=2026-06-12"
 body_has web-day-title "Papers of 2026-06-12"
 expect web-week 200 "/papers?week=2026-W24"
@@ -170,6 +175,8 @@ rank_of() { # position of paper $1 on the page in $T/body (51 = not in the top 5
         cut -d: -f1)
     echo "${n:-51}"
 }
+xcache "/papers?date=2026-06-14" >/dev/null
+check cache-before-votes test "$(xcache "/papers?date=2026-06-14")" = hit
 status "/trending?window=week" >/dev/null
 LOW=$(sed -n 's/.*<h2><a href="\/papers\/\([^"]*\)".*/\1/p' "$T/body" | sed -n 10p)
 BEFORE=$(rank_of "$LOW")
@@ -190,6 +197,7 @@ expect api-vote-badtoken 401 "/api/papers/$LOW/vote" -H "Authorization: Bearer n
 expect trending-after-votes 200 "/trending?window=week"
 AFTER=$(rank_of "$LOW")
 check "trending-rises ($BEFORE -> $AFTER)" test "$AFTER" -lt "$BEFORE"
+check home-cache-miss-after-votes test "$(xcache "/papers?date=2026-06-14")" = miss
 expect home-cache-fresh 200 "/papers?date=2026-06-14"
 check home-cache-shows-vote grep -q "<span class=\"n\">2</span>" "$T/body"
 
