@@ -29,6 +29,7 @@ struct worker {
     struct worker *next;
 };
 
+struct page;
 struct req {
     struct http_server *srv;
     struct worker *w;
@@ -59,6 +60,7 @@ struct req {
     const char *cache_control;
     int cacheable;                /* may be served to other anonymous visitors */
     int max_age;                  /* seconds a cached copy stays fresh (0: until data change) */
+    struct page *page;            /* a cached body to send instead of out (server.c) */
     const char *x_cache;          /* "hit" or "miss" for pages the cache keeps, else NULL */
     int retry_after;
     size_t bytes_sent;

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +34,26 @@
 #include "../util/alloc.h"
 #include "../util/date.h"
 
-#define CACHE_SLOTS 512
+#define CACHE_SETS 1024 /* x CACHE_WAYS entries, least recently used replaced in a set */
+#define CACHE_WAYS 4
+#define CACHE_MAX_BYTES (64 << 20) /* bodies held at once; past it, new pages are not kept */
+#define CACHE_MAX_PAGE (1 << 20)   /* larger bodies are never kept */
 #define RATE_SLOTS 4096
+
+/* A cached body, shared by the cache and every response sending it: the last one frees it. */
+struct page {
+    _Atomic int refs;
+    size_t len;
+    char body[];
+};
 
 struct cached {
     char *key;
-    char *body;
-    size_t len;
+    struct page *pg;
     const char *ctype;
     uint64_t gen;
     int64_t expires; /* 0: until the generation changes */
+    uint64_t used;   /* tick of the last hit, for LRU */
 };
 
 struct rate {
@@ -60,7 +71,9 @@ struct http_server {
     _Atomic uint64_t ix_epoch; /* bumped when the index changed: workers re-read it */
     pthread_mutex_t mu; /* workers list, cache, rate table, access log */
     struct worker *workers;
-    struct cached cache[CACHE_SLOTS];
+    struct cached cache[CACHE_SETS][CACHE_WAYS];
+    uint64_t tick;
+    size_t cache_bytes;
     struct rate rates[RATE_SLOTS];
 };
 
@@ -520,41 +533,104 @@ static uint64_t key_hash(const char *s)
     return fnv(s, "");
 }
 
+static void page_unref(struct page *pg)
+{
+    if (pg && atomic_fetch_sub(&pg->refs, 1) == 1)
+        xfree(pg);
+}
+
+/* microhttpd's free callback for a response sending a cached body. */
+static void page_release(void *body)
+{
+    page_unref((struct page *)(void *)((char *)body - offsetof(struct page, body)));
+}
+
+static struct cached *cache_set(struct http_server *s, const char *key)
+{
+    return s->cache[key_hash(key) % CACHE_SETS];
+}
+
+static void cache_drop(struct http_server *s, struct cached *c)
+{
+    if (c->pg)
+        s->cache_bytes -= c->pg->len;
+    page_unref(c->pg);
+    xfree(c->key);
+    memset(c, 0, sizeof *c);
+}
+
+/* A hit hands the shared body to the response (r->page): nothing is copied. */
 static int cache_serve(struct req *r)
 {
     struct http_server *s = r->srv;
-    struct cached *c = &s->cache[key_hash(r->uri) % CACHE_SLOTS];
+    struct cached *set = cache_set(s, r->uri);
     int64_t now = http_now(r);
-    int hit = 0;
+    uint64_t gen = atomic_load(&s->gen);
     pthread_mutex_lock(&s->mu);
-    if (c->key && !strcmp(c->key, r->uri) && c->gen == atomic_load(&s->gen) &&
-        (!c->expires || c->expires > now)) {
-        buf_reset(&r->out);
-        hit = buf_append(&r->out, c->body, c->len) == 0;
+    for (int w = 0; w < CACHE_WAYS; w++) {
+        struct cached *c = &set[w];
+        if (!c->key || strcmp(c->key, r->uri))
+            continue;
+        if (c->gen != gen || (c->expires && c->expires <= now)) {
+            cache_drop(s, c);
+            break;
+        }
+        atomic_fetch_add(&c->pg->refs, 1);
+        c->used = ++s->tick;
+        r->page = c->pg;
         r->ctype = c->ctype;
+        break;
     }
     pthread_mutex_unlock(&s->mu);
-    if (hit) {
-        r->status = 200;
-        r->x_cache = "hit";
-    }
-    return hit;
+    if (!r->page)
+        return 0;
+    r->status = 200;
+    r->x_cache = "hit";
+    return 1;
 }
 
+/* Keep this response's body; the response itself then sends the shared copy too. */
 static void cache_put(struct req *r, uint64_t gen)
 {
     struct http_server *s = r->srv;
-    struct cached *c = &s->cache[key_hash(r->uri) % CACHE_SLOTS];
+    size_t n = r->out.len;
+    if (n > CACHE_MAX_PAGE)
+        return;
+    struct page *pg = xmalloc(sizeof *pg + n + 1);
+    atomic_init(&pg->refs, 2); /* the cache and this response */
+    pg->len = n;
+    memcpy(pg->body, r->out.data ? r->out.data : "", n);
+    pg->body[n] = 0;
     char *key = xstrdup(r->uri);
-    char *body = xmalloc(r->out.len + 1);
-    memcpy(body, r->out.data ? r->out.data : "", r->out.len);
+    struct cached *set = cache_set(s, r->uri);
     pthread_mutex_lock(&s->mu);
-    char *old_key = c->key, *old_body = c->body;
-    *c = (struct cached){key,   body, r->out.len, r->ctype,
-                         gen,   r->max_age ? http_now(r) + r->max_age : 0};
+    struct cached *victim = &set[0];
+    for (int w = 0; w < CACHE_WAYS; w++) {
+        struct cached *c = &set[w];
+        if (c->key && !strcmp(c->key, r->uri)) { /* another worker's copy: replace it */
+            victim = c;
+            break;
+        }
+        if (!c->key || c->gen != gen) {
+            victim = c;
+            continue;
+        }
+        if (victim->key && victim->gen == gen && c->used < victim->used)
+            victim = c;
+    }
+    cache_drop(s, victim);
+    int keep = s->cache_bytes + n <= CACHE_MAX_BYTES;
+    if (keep) {
+        *victim = (struct cached){key, pg, r->ctype, gen,
+                                  r->max_age ? http_now(r) + r->max_age : 0, ++s->tick};
+        s->cache_bytes += n;
+    }
     pthread_mutex_unlock(&s->mu);
-    xfree(old_key);
-    xfree(old_body);
+    if (!keep) {
+        xfree(key);
+        atomic_fetch_sub(&pg->refs, 1);
+    }
+    r->page = pg;
 }
 
 /* ---- microhttpd callbacks ---- */
@@ -573,6 +649,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 
 static void req_free(struct req *r)
 {
+    page_unref(r->page); /* still set only when no response was made */
     form_release(&r->query);
     form_release(&r->body);
     buf_release(&r->raw_body);
@@ -622,10 +699,19 @@ static enum MHD_Result respond(struct req *r, struct MHD_Connection *c)
         buf_reset(&r->out);
         out_str(r, "internal error: page too large\n");
     }
-    size_t n = r->out.len;
-    char *body = buf_take(&r->out);
     /* For HEAD, microhttpd sends the headers (Content-Length included) and not the body. */
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp;
+    size_t n;
+    if (r->page) { /* a cached body: shared, released when microhttpd is done with it */
+        n = r->page->len;
+        resp = MHD_create_response_from_buffer_with_free_callback(n, r->page->body,
+                                                                  page_release);
+        r->page = NULL;
+    } else {
+        n = r->out.len;
+        char *body = buf_take(&r->out);
+        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    }
     r->bytes_sent = n;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->ctype ? r->ctype : "text/html; charset=utf-8");
@@ -856,10 +942,9 @@ void http_stop(struct http_server *s)
         store_close(w->st);
         xfree(w);
     }
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        xfree(s->cache[i].key);
-        xfree(s->cache[i].body);
-    }
+    for (int i = 0; i < CACHE_SETS; i++)
+        for (int w = 0; w < CACHE_WAYS; w++)
+            cache_drop(s, &s->cache[i][w]);
     pthread_mutex_destroy(&s->mu);
     xfree(s);
 }
