@@ -21,7 +21,7 @@ ifdef CI
 WARN += -Werror
 endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -MMD -MP
-LIBS := -lsqlite3 -lexpat -ljansson -lz -lstemmer -lutf8proc -lsodium -lmicrohttpd -lm -lpthread
+LIBS := -lsqlite3 -lexpat -ljansson -lz -lstemmer -lutf8proc -lsodium -lmicrohttpd -lcurl -lm -lpthread
 
 SRC := $(sort $(wildcard src/*/*.c))
 LIB_SRC := $(filter-out src/main.c,$(SRC))

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libexpat1-dev libjansson-dev zlib1g-dev
 libcurl4-openssl-dev libmicrohttpd-dev libstemmer-dev libutf8proc-dev libsodium-dev
-python3 python3-feedparser curl"
+python3 python3-feedparser python3-aiosmtpd curl"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -687,7 +687,8 @@ int store_cards_trending(struct store *s, int64_t now, int64_t window, int limit
     else
         rc = 0;
     if (!rc) {
-        qsort(v, n, sizeof *v, by_score);
+        if (n) /* qsort(NULL, 0) is undefined */
+            qsort(v, n, sizeof *v, by_score);
         for (size_t i = 0; i < n && (int)i < limit; i++)
             if (fn(ctx, &v[i].c))
                 break;
