@@ -111,7 +111,8 @@ PB_MUST_CHECK int mail_compose_due(struct mail_ctx *ctx, struct index *ix, int64
 
 /* Deliver what the outbox holds for now (only_mid > 0: just that message) over the configured
  * relay. One sender at a time: PB_EBUSY when another process or thread holds the lock. 0 when
- * the run completed (individual failures are recorded in the outbox and counted in stats). */
+ * the run completed (individual failures are recorded in the outbox and counted in stats);
+ * PB_EIO when the relay did not answer at all (the rest stays queued for the next run). */
 PB_MUST_CHECK int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid,
                                struct mail_stats *stats, char *err, size_t errlen);
 

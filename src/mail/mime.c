@@ -280,13 +280,21 @@ void mail_put_header_addr(struct buf *b, const char *name, const char *display,
 void mail_put_qp(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t col = 0;
+    /* Output goes through a small block flushed to b: one append per byte was most of the
+     * time of composing 100,000 digests. */
+    char o[4096];
+    size_t on = 0, col = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (on > sizeof o - 16) {
+            put(b, o, on);
+            on = 0;
+        }
         if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
             continue;
         if (c == '\n') {
-            puts_(b, "\r\n");
+            o[on++] = '\r';
+            o[on++] = '\n';
             col = 0;
             continue;
         }
@@ -299,19 +307,23 @@ void mail_put_qp(struct buf *b, const char *s, size_t n)
         size_t w = literal ? 1 : 3;
         /* a soft break keeps every line <= 76 including the '=' */
         if (col + w > 75 && !(at_eol && col + w <= 76)) {
-            puts_(b, "=\r\n");
+            o[on++] = '=';
+            o[on++] = '\r';
+            o[on++] = '\n';
             col = 0;
             if (c == '.')
                 literal = 0, w = 3;
         }
         if (literal) {
-            put(b, s + i, 1);
+            o[on++] = (char)c;
         } else {
-            char e[3] = {'=', hex[c >> 4], hex[c & 15]};
-            put(b, e, 3);
+            o[on++] = '=';
+            o[on++] = hex[c >> 4];
+            o[on++] = hex[c & 15];
         }
         col += w;
     }
+    put(b, o, on);
 }
 
 void mail_date(int64_t t, char *out)

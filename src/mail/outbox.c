@@ -103,16 +103,17 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
     }
     long before_send = kill_point("before-send"), after_send = kill_point("after-send");
     long n_tried = 0;
+    int relay_down = 0;
     char ts[DATE_TS_LEN + 1];
     date_format_ts(now, ts);
     struct store *st = ctx->st;
-    for (int round = 0; round < 100000 && !rc; round++) {
+    for (int round = 0; round < 100000 && !rc && !relay_down; round++) {
         struct mids due = {0};
         if ((rc = store_msgs_due(st, ts, 256, only_mid, on_mid, &due)))
             break;
         if (!due.n)
             break;
-        for (int i = 0; i < due.n && !rc; i++) {
+        for (int i = 0; i < due.n && !rc && !relay_down; i++) {
             struct loaded m = {0};
             if ((rc = store_msg_get(st, due.v[i], on_msg, &m))) {
                 if (rc == PB_ENOTFOUND) /* unsubscribed meanwhile: its messages went too */
@@ -157,6 +158,10 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
                         fprintf(ctx->log, "temporary failure for %s (message %lld): %s; "
                                           "next try at %s\n",
                                 m.rcpt, (long long)due.v[i], why, next);
+                    if (!code) { /* no answer at all: the relay is down; the rest can wait */
+                        relay_down = 1;
+                        snprintf(err, errlen, "the relay did not answer: %s", why);
+                    }
                 } else {
                     int is_bounce = r == SMTP_PERMFAIL && m.kind == STORE_MSG_DIGEST;
                     rc = store_msg_failed(st, due.v[i], ts, why, is_bounce, conf->max_bounces,
@@ -181,5 +186,5 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
     stats->connections += smtp_connections(c);
     smtp_close(c);
     close(fd); /* releases the lock */
-    return rc;
+    return rc ? rc : relay_down ? PB_EIO : 0;
 }
