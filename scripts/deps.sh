@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsqlite3-dev sqlite3 libexpat1-dev libjansson-dev zlib1g-dev
 libcurl4-openssl-dev libmicrohttpd-dev libstemmer-dev libutf8proc-dev libsodium-dev
-python3 python3-feedparser curl chromium"
+python3 python3-feedparser python3-aiosmtpd curl chromium"
 # The browser test runs playwright-core on node: Debian's nodejs and npm unless a node (and its
 # npm) is already installed some other way.
 if ! command -v node >/dev/null 2>&1; then

@@ -19,6 +19,8 @@ static const struct command {
     {"stats", cmd_stats, "what the database holds"},
     {"serve", cmd_serve, "serve the site: daily, trending, search, accounts, API, feeds"},
     {"user", cmd_user, "manage the site's accounts (add, passwd, list, admin, token)"},
+    {"sub", cmd_sub, "mail subscriptions: trending digests, saved-search alerts"},
+    {"digest", cmd_digest, "compose due mail digests into the outbox; --send delivers"},
 };
 
 static void usage(FILE *out)

@@ -2,6 +2,7 @@
 #include "auth.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 int auth_init(void)
@@ -52,19 +53,34 @@ void auth_key_new(char out[AUTH_HEX_LEN])
     sodium_bin2hex(out, AUTH_HEX_LEN, raw, sizeof raw);
 }
 
-void auth_csrf(const char *key_hex, const char *client_secret, char out[AUTH_HEX_LEN])
+static void mac(const char *key_hex, const char *domain, size_t domain_len, const char *msg,
+                char out[AUTH_HEX_LEN])
 {
     unsigned char key[32] = {0}, h[32];
     size_t key_len = 0;
     if (sodium_hex2bin(key, sizeof key, key_hex, strlen(key_hex), NULL, &key_len, NULL) != 0)
         key_len = 0;
-    static const char domain[] = "paperboy csrf\n";
     crypto_generichash_state st;
     crypto_generichash_init(&st, key_len ? key : NULL, key_len ? key_len : 0, sizeof h);
-    crypto_generichash_update(&st, (const unsigned char *)domain, sizeof domain - 1);
-    crypto_generichash_update(&st, (const unsigned char *)client_secret, strlen(client_secret));
+    crypto_generichash_update(&st, (const unsigned char *)domain, domain_len);
+    crypto_generichash_update(&st, (const unsigned char *)msg, strlen(msg));
     crypto_generichash_final(&st, h, sizeof h);
     sodium_bin2hex(out, AUTH_HEX_LEN, h, sizeof h);
+}
+
+void auth_mac(const char *key_hex, const char *scope, const char *msg, char out[AUTH_HEX_LEN])
+{
+    /* "paperboy mail SCOPE\n": never equal to the CSRF domain, and a scope cannot contain the
+     * newline that ends it, so two scopes never share a prefix. */
+    char domain[96];
+    int n = snprintf(domain, sizeof domain, "paperboy mail %s\n", scope);
+    mac(key_hex, domain, n > 0 && (size_t)n < sizeof domain ? (size_t)n : 0, msg, out);
+}
+
+void auth_csrf(const char *key_hex, const char *client_secret, char out[AUTH_HEX_LEN])
+{
+    static const char domain[] = "paperboy csrf\n";
+    mac(key_hex, domain, sizeof domain - 1, client_secret, out);
 }
 
 int auth_equal(const char *a, const char *b)

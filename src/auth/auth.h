@@ -29,6 +29,10 @@ void auth_token_hash(const char *token, char out[AUTH_HEX_LEN]);
 void auth_key_new(char out[AUTH_HEX_LEN]);
 /* The CSRF token for a client secret (session token or anonymous cookie) under key_hex. */
 void auth_csrf(const char *key_hex, const char *client_secret, char out[AUTH_HEX_LEN]);
+/* A keyed MAC (BLAKE2b under key_hex) of msg in a named scope, as hex: the stateless tokens of
+ * mail links (confirm, unsubscribe, manage). A token made for one scope is worthless in another;
+ * changing the server key invalidates every token. */
+void auth_mac(const char *key_hex, const char *scope, const char *msg, char out[AUTH_HEX_LEN]);
 /* Constant-time comparison of two NUL-terminated strings: 1 if equal. */
 int auth_equal(const char *a, const char *b);
 

@@ -3,6 +3,7 @@
  * error codes to exit codes: 0 ok, 1 the command failed or rejected input, 2 usage error. */
 #ifndef PB_CLI_CLI_H
 #define PB_CLI_CLI_H
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../ingest/paper.h"
@@ -19,6 +20,8 @@ int cmd_index(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_sub(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
 
 /* The database path: the --db value if given, else $PAPERBOY_DB, else ./paperboy.db. */
 const char *cli_db_path(const char *flag);
@@ -35,6 +38,17 @@ int cli_index_sync(struct store *s, const char *db_path, int flags);
 /* Open the index for searching, updating it first if it is missing or behind the store. */
 struct index;
 int cli_index_open(struct store *s, const char *db_path, struct index **out);
+
+/* The [mail] settings (and [server] site_name, base_url) of cfg into mc; smtp_flag and
+ * base_url_flag (may be NULL) override the file. *tz gets the loaded time zone (the caller
+ * frees it with tz_free after mc is no longer used). 0 or PB_EINVAL with a message in err. */
+struct config;
+struct mail_conf;
+struct tz;
+int cli_mail_conf(const struct config *cfg, const char *smtp_flag, const char *base_url_flag,
+                  struct mail_conf *mc, struct tz **tz, char *err, size_t errlen);
+/* The clock: $PAPERBOY_NOW (YYYY-MM-DDTHH:MM:SSZ, for tests) or the system's. */
+int64_t cli_now(void);
 
 /* Print a paper: one-paragraph summary (is_full = 0) or every field (is_full = 1). */
 void cli_print_paper(FILE *out, const struct paper *p, int is_full);

@@ -15,10 +15,13 @@
 #include "../harvest/harvest.h"
 #include "../http/http.h"
 #include "../index/index.h"
+#include "../mail/mail.h"
 #include "../store/community.h"
+#include "../store/mail.h"
 #include "../util/alloc.h"
 #include "../util/config.h"
 #include "../util/date.h"
+#include "../util/tz.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -47,6 +50,12 @@ static const char usage[] =
     "10, 60, 600, 60; 0 = no limit), lookup-submissions (yes: look up submitted papers that\n"
     "are not here yet through the arXiv API, [fetch] api-url; no: wait for a harvest).\n"
     "The [harvest NAME] sections run on their schedule while serving (docs/HARVESTING.md).\n"
+    "\n"
+    "Mail: with a relay in [mail] smtp the site offers email subscriptions (/subscribe,\n"
+    "/mail), one-click unsubscribe and password reset by email, and a scheduler thread\n"
+    "composes the due digests every day from [mail] send-time in [mail] timezone and\n"
+    "delivers the outbox (opt-in and reset mails within seconds, retries when due). The\n"
+    "[mail] keys are those of 'paperboy digest --help' (docs/CONFIG.md, docs/MAIL.md).\n"
     "\n"
     "The search index is updated first if it is behind the database, then kept up to date\n"
     "while serving. SIGTERM or SIGINT stops accepting, finishes the requests in flight and\n"
@@ -184,12 +193,70 @@ static void *harvest_main(void *arg)
 
 static int64_t env_now(void)
 {
-    /* Tests pin the clock with PAPERBOY_NOW=YYYY-MM-DDTHH:MM:SSZ. */
-    const char *v = getenv("PAPERBOY_NOW");
-    int64_t t;
-    if (v && *v && date_parse_ts(v, &t) == 0)
-        return t;
-    return date_now();
+    return cli_now();
+}
+
+/* The mail scheduler: once a second, compose the digests that are due once the local time is
+ * past send_time (composing is idempotent: a period already done costs one query), then
+ * deliver whatever the outbox holds for now. Its own store connection and index reader. */
+struct mailer {
+    const char *db;
+    struct mail_conf *conf;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int is_quitting;
+};
+
+static void *mailer_main(void *arg)
+{
+    struct mailer *m = arg;
+    char err[512], *dir = cli_index_dir(m->db);
+    struct store *st = NULL;
+    struct index *ix = NULL;
+    struct mail_ctx ctx;
+    int ready = store_open(m->db, 0, &st, err, sizeof err) == 0 &&
+                mail_ctx_init(&ctx, st, m->conf, m->db, err, sizeof err) == 0;
+    if (!ready)
+        fprintf(stderr, "paperboy serve: mail scheduler: %s\n", err);
+    else
+        ctx.log = stderr;
+    pthread_mutex_lock(&m->mu);
+    while (ready && !m->is_quitting) {
+        pthread_mutex_unlock(&m->mu);
+        int64_t now = env_now();
+        struct mail_stats ms = {0};
+        if (mail_local_seconds(m->conf, now) >= m->conf->send_minute * 60L) {
+            int64_t max_pid = 0;
+            if (!ix && index_open(dir, 0, &ix, err, sizeof err))
+                ix = NULL;
+            else if (ix && index_refresh(ix, err, sizeof err)) {
+                index_close(ix);
+                ix = NULL;
+            }
+            if (ix && store_max_pid_at(st, (int64_t)index_seq(ix), &max_pid))
+                max_pid = 0;
+            if (mail_compose_due(&ctx, ix, max_pid, now, &ms, err, sizeof err))
+                fprintf(stderr, "paperboy serve: composing digests: %s\n", err);
+            else if (ms.queued || ms.empty)
+                fprintf(stderr, "paperboy serve: %ld digests queued, %ld empty (not sent)\n",
+                        ms.queued, ms.empty);
+        }
+        int drc = mail_deliver(&ctx, now, 0, &ms, err, sizeof err);
+        if (drc && drc != PB_EBUSY)
+            fprintf(stderr, "paperboy serve: delivering mail: %s\n", err);
+        pthread_mutex_lock(&m->mu);
+        if (m->is_quitting)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&m->cond, &m->mu, &ts);
+    }
+    pthread_mutex_unlock(&m->mu);
+    index_close(ix);
+    store_close(st);
+    xfree(dir);
+    return NULL;
 }
 
 static int parse_listen(const char *s, char *host, size_t n, int *port)
@@ -328,6 +395,19 @@ int cmd_serve(int argc, char **argv)
     }
     struct harvest_hooks hooks = {NULL, harvest_log, NULL, NULL};
     harvester_set_hooks(ht.h, &hooks);
+    struct mail_conf mc;
+    struct tz *tz = NULL;
+    if (cli_mail_conf(cfg, NULL, base_url, &mc, &tz, err, sizeof err)) {
+        fprintf(stderr, "paperboy serve: %s\n", err);
+        harvester_free(ht.h);
+        if (log)
+            fclose(log);
+        config_free(cfg);
+        return 1;
+    }
+    mc.site_name = o.site_name;
+    if (mc.smtp_url[0])
+        o.mail = &mc;
     const char *db = cli_db_path(db_flag);
     o.db_path = db;
     char *dir = cli_index_dir(db);
@@ -359,6 +439,16 @@ int cmd_serve(int argc, char **argv)
     ht.db = db;
     ht.srv = srv;
     pthread_create(&harvester, NULL, harvest_main, &ht);
+    char mail_base[600];
+    struct mailer mailer = {db, &mc, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    pthread_t mailer_thread;
+    if (o.mail) {
+        if (!o.base_url[0]) { /* links in mail need the address the port 0 turned into */
+            snprintf(mail_base, sizeof mail_base, "http://%s:%d", host, http_port(srv));
+            mc.base_url = mail_base;
+        }
+        pthread_create(&mailer_thread, NULL, mailer_main, &mailer);
+    }
     printf("listening on http://%s:%d\n", host, http_port(srv));
     fflush(stdout);
     int sig = 0;
@@ -375,11 +465,19 @@ int cmd_serve(int argc, char **argv)
     pthread_cond_signal(&ht.cond);
     pthread_mutex_unlock(&ht.mu);
     pthread_join(harvester, NULL);
+    if (o.mail) {
+        pthread_mutex_lock(&mailer.mu);
+        mailer.is_quitting = 1;
+        pthread_cond_signal(&mailer.cond);
+        pthread_mutex_unlock(&mailer.mu);
+        pthread_join(mailer_thread, NULL);
+    }
     http_stop(srv);
     rc = 0;
 out:
     harvester_free(ht.h);
     store_close(st);
+    tz_free(tz);
     if (log)
         fclose(log);
     xfree(dir);

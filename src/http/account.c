@@ -61,7 +61,8 @@ static void form_page(struct req *r, const char *title, const char *action, cons
         out_str(r, "<p class=\"note\">Already have an account? <a href=\"/login\">Log in</a>."
                    "</p></main>");
     else
-        out_str(r, "<p class=\"note\">New here? <a href=\"/signup\">Sign up</a>.</p></main>");
+        out_str(r, "<p class=\"note\">New here? <a href=\"/signup\">Sign up</a>. Forgot your "
+                   "password? <a href=\"/reset\">Reset it by email</a>.</p></main>");
     html_end(r);
 }
 

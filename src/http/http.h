@@ -8,6 +8,8 @@
 
 #include "../util/err.h"
 
+struct mail_conf;
+
 struct http_opts {
     const char *db_path;     /* the database; each worker thread opens its own connection */
     const char *index_dir;   /* the search index directory (DB.index) */
@@ -22,6 +24,7 @@ struct http_opts {
     const char *base_url;    /* absolute URL prefix for feeds and mail ("" = from Host) */
     int rate_signup, rate_login, rate_vote, rate_comment; /* per client address and hour */
     int64_t (*now)(void);    /* the clock (tests inject one); NULL = the system's */
+    const struct mail_conf *mail; /* mail settings (mail.h), or NULL: no mail pages */
 };
 /* Defaults for every field (listen 127.0.0.1:8080, 4 threads, ...). */
 void http_opts_default(struct http_opts *o);

@@ -137,6 +137,11 @@ void feed_opensearch(struct req *r);
 void action_vote(struct req *r, const char *id, int is_api);
 void action_comment(struct req *r, const char *id);
 
+/* The mail pages (mail_pages.c): 1 if the path is theirs (handled), else 0. */
+int mail_route(struct req *r);
+/* Give an anonymous visitor the cookie a form's CSRF token is bound to. */
+void http_ensure_anon(struct req *r);
+
 /* /static/style.css, /static/app.js, the favicon (static.c). */
 void http_static(struct req *r);
 

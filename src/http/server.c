@@ -409,7 +409,7 @@ static void identify(struct req *r, struct MHD_Connection *c)
 
 /* Forms shown to anonymous visitors (login, signup) need a CSRF token: give them an anonymous
  * cookie to bind it to. */
-static void ensure_anon(struct req *r)
+void http_ensure_anon(struct req *r)
 {
     if (r->user.uid || r->anon[0])
         return;
@@ -451,6 +451,11 @@ static void route(struct req *r)
 {
     const char *p = r->path, *rest;
     char id[128];
+    if (mail_route(r)) {
+        if (r->is_post)
+            http_server_changed(r->srv);
+        return;
+    }
     if (r->is_post) {
         if (!strcmp(p, "/signup"))
             page_signup(r);
@@ -487,13 +492,13 @@ static void route(struct req *r)
     else if (!strcmp(p, "/stats"))
         page_stats(r);
     else if (!strcmp(p, "/submit")) {
-        ensure_anon(r);
+        http_ensure_anon(r);
         page_submit(r);
     } else if (!strcmp(p, "/signup")) {
-        ensure_anon(r);
+        http_ensure_anon(r);
         page_signup(r);
     } else if (!strcmp(p, "/login")) {
-        ensure_anon(r);
+        http_ensure_anon(r);
         page_login(r);
     } else if ((rest = suffix(p, "/u/")) && *rest)
         page_user(r, rest);
@@ -842,6 +847,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->is_post) {
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_TYPE);
+        /* RFC 8058 lets a mail provider post the one-click unsubscribe as multipart/form-data
+         * too; its URL carries everything, so that body is not read. */
+        int one_click = !strcmp(r->path, "/mail/unsubscribe");
+        if (one_click && ct && strncmp(ct, "application/x-www-form-urlencoded", 33))
+            buf_reset(&r->raw_body);
         if (r->raw_body.len && (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33))) {
             http_error(r, 415, "Send forms as application/x-www-form-urlencoded.");
             return respond(r, c);

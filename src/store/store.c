@@ -31,6 +31,20 @@
  *   harvests(key PRIMARY KEY, ...) -- one row per live harvest (src/store/harvest.c): where
  *          an OAI-PMH harvest stands (its from, its next resumption token), what the next one
  *          starts from, when each last ran and how that went
+ * Mail (migration 5; queries in mail.c; how they are used: docs/MAIL.md):
+ *   subscriptions(sid INTEGER PRIMARY KEY AUTOINCREMENT -- never reused: mail tokens sign it,
+ *          email NOCASE, kind ('trending' | 'search'), query ('' for trending), every ('daily' |
+ *          'weekly'), uid (the account that made it, or NULL), state ('pending' until the
+ *          opt-in link is followed, 'active', 'paused' after repeated hard bounces),
+ *          created_at, confirmed_at, last_period (the last period a digest was composed for),
+ *          last_pid (saved searches: papers with a higher pid are new), n_bounces;
+ *          UNIQUE(email, kind, query, every))
+ *   outbox(mid, kind ('digest' | 'confirm' | 'reset'), sid (NULL for account mail; deleting the
+ *          subscription deletes its messages), period, rcpt, subject, message_id, n_papers,
+ *          data (the whole RFC 5322 message; NULL once sent or failed), state ('queued',
+ *          'sending', 'sent', 'failed'), attempts, next_at, created_at, sent_at, error;
+ *          UNIQUE(sid, kind, period): at most one digest per subscription and period, ever)
+ *   password_resets(token (hash), uid, created_at, expires_at) -- single-use reset links
  * Authors and categories are stored denormalised in the paper row: they are always read and
  * written with the paper, and the search index (not SQL) answers "papers by author X".
  *
@@ -174,6 +188,37 @@ static const char *migrations[] = {
     " next_from TEXT, started_at TEXT, attempt_at TEXT, ok_at TEXT, error TEXT,"
     " failures INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,"
     " records INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+    /* 5: mail: subscriptions, the outbox, password resets (mail.c) */
+    "CREATE TABLE subscriptions("
+    " sid INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " email TEXT NOT NULL COLLATE NOCASE,"
+    " kind TEXT NOT NULL CHECK(kind IN ('trending', 'search')),"
+    " query TEXT NOT NULL DEFAULT '',"
+    " every TEXT NOT NULL CHECK(every IN ('daily', 'weekly')),"
+    " uid INTEGER REFERENCES users(uid) ON DELETE SET NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'active', 'paused')),"
+    " created_at TEXT NOT NULL, confirmed_at TEXT NOT NULL DEFAULT '',"
+    " last_period TEXT NOT NULL DEFAULT '', last_pid INTEGER NOT NULL DEFAULT 0,"
+    " n_bounces INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(email, kind, query, every));"
+    "CREATE INDEX subscriptions_uid ON subscriptions(uid);"
+    "CREATE INDEX subscriptions_due ON subscriptions(state, every, last_period);"
+    "CREATE TABLE outbox("
+    " mid INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK(kind IN ('digest', 'confirm', 'reset')),"
+    " sid INTEGER REFERENCES subscriptions(sid) ON DELETE CASCADE,"
+    " period TEXT NOT NULL, rcpt TEXT NOT NULL, subject TEXT NOT NULL,"
+    " message_id TEXT NOT NULL, n_papers INTEGER NOT NULL DEFAULT 0, data BLOB,"
+    " state TEXT NOT NULL DEFAULT 'queued'"
+    "  CHECK(state IN ('queued', 'sending', 'sent', 'failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " sent_at TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',"
+    " UNIQUE(sid, kind, period));"
+    "CREATE INDEX outbox_due ON outbox(state, next_at);"
+    "CREATE TABLE password_resets("
+    " token TEXT PRIMARY KEY, uid INTEGER NOT NULL REFERENCES users(uid) ON DELETE CASCADE,"
+    " created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX users_email ON users(email COLLATE NOCASE);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
