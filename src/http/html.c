@@ -3,26 +3,13 @@
 #include <string.h>
 
 #include "../util/alloc.h"
+#include "../util/text.h"
 #include "internal.h"
 
 void html_esc_n(struct req *r, const char *s, size_t n)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rep;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
-        }
-        out_mem(r, s + run, i - run);
-        out_str(r, rep);
-        run = i + 1;
-    }
-    out_mem(r, s + run, n - run);
+    if (text_html_escape(&r->out, s, n))
+        r->status = 500; /* past the page cap, as out_mem */
 }
 
 void html_esc(struct req *r, const char *s)

@@ -17,6 +17,7 @@
 #include "../store/community.h"
 #include "../store/mail.h"
 #include "../util/alloc.h"
+#include "../util/text.h"
 #include "../util/buf.h"
 #include "../util/date.h"
 #include "../util/tz.h"
@@ -62,22 +63,8 @@ static void putf(struct buf *b, const char *fmt, ...)
 
 static void esc_n(struct buf *b, const char *s, size_t n)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *rep;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
-        }
-        put(b, s + run, i - run);
-        puts_(b, rep);
-        run = i + 1;
-    }
-    put(b, s + run, n - run);
+    if (text_html_escape(b, s, n))
+        abort(); /* uncapped buffers; the message size is checked by mail_render */
 }
 
 static void esc(struct buf *b, const char *s)

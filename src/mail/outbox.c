@@ -70,6 +70,18 @@ static long kill_point(const char *what)
     return v && !strncmp(v, what, n) && v[n] == ':' ? strtol(v + n + 1, NULL, 10) : -1;
 }
 
+/* Commit the open transaction, if any. */
+static int flush(struct store *st, int *is_open)
+{
+    if (!*is_open)
+        return 0;
+    *is_open = 0;
+    int rc = store_commit(st);
+    if (rc)
+        store_rollback(st);
+    return rc;
+}
+
 int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mail_stats *stats,
                  char *err, size_t errlen)
 {
@@ -103,6 +115,7 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
     }
     long before_send = kill_point("before-send"), after_send = kill_point("after-send");
     long n_tried = 0;
+    int is_open = 0; /* a transaction holding the last "sent" is open */
     int relay_down = 0;
     char ts[DATE_TS_LEN + 1];
     date_format_ts(now, ts);
@@ -138,6 +151,10 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
                         rc = 0;
                     goto next;
                 }
+                /* "sending" must be on disk before the relay has the message; the previous
+                 * message's "sent" rides in the same commit (one commit per message). */
+                if ((rc = flush(st, &is_open)))
+                    goto next;
                 n_tried++;
                 if (n_tried == before_send)
                     raise(SIGKILL);
@@ -147,8 +164,18 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
                 if (n_tried == after_send)
                     raise(SIGKILL);
                 if (r == SMTP_OK) {
-                    rc = store_msg_sent(st, due.v[i], ts);
+                    /* recorded with the next message's "sending" (or at the end): a crash in
+                     * between re-sends this one, the message in flight, as before */
+                    rc = store_begin(st);
+                    is_open = rc == 0;
+                    if (!rc)
+                        rc = store_msg_sent(st, due.v[i], ts);
                     stats->sent++;
+                    if (!rc)
+                        goto next;
+                    if (is_open)
+                        store_rollback(st);
+                    is_open = 0;
                 } else if (r == SMTP_TEMPFAIL && m.attempts + 1 < conf->max_attempts) {
                     char next[DATE_TS_LEN + 1];
                     date_format_ts(now + mail_backoff(m.attempts + 1), next);
@@ -174,6 +201,8 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
                                 paused ? "; the subscription is paused" : "");
                 }
             }
+            if (!rc)
+                rc = flush(st, &is_open);
         next:
             if (rc)
                 snprintf(err, errlen, "%s", store_errmsg(st));
@@ -182,6 +211,11 @@ int mail_deliver(struct mail_ctx *ctx, int64_t now, int64_t only_mid, struct mai
         }
         if (only_mid)
             break;
+    }
+    int frc = flush(st, &is_open);
+    if (!rc && frc) {
+        rc = frc;
+        snprintf(err, errlen, "%s", store_errmsg(st));
     }
     stats->connections += smtp_connections(c);
     smtp_close(c);

@@ -270,23 +270,6 @@ static int pid_of(struct store *s, const char *paper_id, int64_t *pid)
     return store__fail(s, "finding paper");
 }
 
-/* Run fn's statements in one write transaction unless the caller has one open. */
-static int txn_begin(struct store *s, int *mine)
-{
-    *mine = sqlite3_get_autocommit(s->db);
-    return *mine ? store__exec(s, "BEGIN IMMEDIATE") : 0;
-}
-
-static int txn_end(struct store *s, int mine, int rc)
-{
-    if (!mine)
-        return rc;
-    if (rc) {
-        store__exec(s, "ROLLBACK");
-        return rc;
-    }
-    return store__exec(s, "COMMIT");
-}
 
 static int recount_votes(struct store *s, int64_t pid, long long *n_votes)
 {
@@ -310,7 +293,7 @@ int store_vote(struct store *s, int64_t uid, const char *paper_id, int is_up, co
 {
     static const char up[] = "INSERT OR IGNORE INTO votes(uid, pid, at) VALUES(?1, ?2, ?3)";
     static const char down[] = "DELETE FROM votes WHERE uid = ?1 AND pid = ?2";
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     int64_t pid = 0;
@@ -329,7 +312,7 @@ int store_vote(struct store *s, int64_t uid, const char *paper_id, int is_up, co
         *changed = sqlite3_changes(s->db) > 0;
     if (!rc)
         rc = recount_votes(s, pid, n_votes);
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_has_voted(struct store *s, int64_t uid, int64_t pid)
@@ -366,7 +349,7 @@ int store_comment_add(struct store *s, int64_t uid, const char *paper_id, const 
                  "a comment is 1 to %d bytes of text", STORE_COMMENT_MAX);
         return PB_EINVAL;
     }
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     int64_t pid = 0;
@@ -385,7 +368,7 @@ int store_comment_add(struct store *s, int64_t uid, const char *paper_id, const 
     }
     if (!rc)
         rc = recount_comments(s, pid);
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_comments(struct store *s, int64_t pid, int with_hidden, store_comment_fn fn,
@@ -417,12 +400,12 @@ int store_comments(struct store *s, int64_t pid, int with_hidden, store_comment_
 int store_comment_hide(struct store *s, int64_t cid, int is_hidden)
 {
     static const char sql[] = "UPDATE comments SET is_hidden = ?2 WHERE cid = ?1 RETURNING pid";
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     sqlite3_stmt *st = store__prep(s, sql);
     if (!st)
-        return txn_end(s, mine, PB_EDB);
+        return store__txn_end(s, mine, PB_EDB);
     sqlite3_bind_int64(st, 1, cid);
     sqlite3_bind_int(st, 2, is_hidden ? 1 : 0);
     int step = sqlite3_step(st);
@@ -436,7 +419,7 @@ int store_comment_hide(struct store *s, int64_t cid, int is_hidden)
         rc = PB_ENOTFOUND;
     else
         rc = recount_comments(s, pid);
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_paper_hide(struct store *s, const char *paper_id, int is_hidden)
@@ -459,12 +442,12 @@ int store_submit(struct store *s, int64_t uid, const char *arxiv_id, const char 
 {
     static const char sql[] = "INSERT OR IGNORE INTO submissions(arxiv_id, uid, at, pid)"
                               " VALUES(?1, ?2, ?3, (SELECT pid FROM papers WHERE id = ?1))";
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     sqlite3_stmt *st = store__prep(s, sql);
     if (!st)
-        return txn_end(s, mine, PB_EDB);
+        return store__txn_end(s, mine, PB_EDB);
     bind_text(st, 1, arxiv_id);
     sqlite3_bind_int64(st, 2, uid);
     bind_text(st, 3, now);
@@ -478,7 +461,7 @@ int store_submit(struct store *s, int64_t uid, const char *arxiv_id, const char 
     }
     if (!rc)
         *res = !is_new ? STORE_SUBMIT_AGAIN : known ? STORE_SUBMIT_KNOWN : STORE_SUBMIT_PENDING;
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_submissions_pending(struct store *s, int limit, store_id_fn fn, void *ctx)

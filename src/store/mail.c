@@ -42,22 +42,6 @@ static int name_index(const char *const *names, int n, const char *v)
     return 0;
 }
 
-static int txn_begin(struct store *s, int *mine)
-{
-    *mine = sqlite3_get_autocommit(s->db);
-    return *mine ? store__exec(s, "BEGIN IMMEDIATE") : 0;
-}
-
-static int txn_end(struct store *s, int mine, int rc)
-{
-    if (!mine)
-        return rc;
-    if (rc) {
-        store__exec(s, "ROLLBACK");
-        return rc;
-    }
-    return store__exec(s, "COMMIT");
-}
 
 /* ---- subscriptions ---- */
 
@@ -108,12 +92,12 @@ int store_sub_add(struct store *s, const char *email, const char *query, int is_
                               " created_at) VALUES(?1, ?2, ?3, ?4, nullif(?5, 0), ?6)";
     const char *kind = query[0] ? "search" : "trending", *every = is_weekly ? "weekly" : "daily";
     *is_new = 0;
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     sqlite3_stmt *st = store__prep(s, find);
     if (!st)
-        return txn_end(s, mine, PB_EDB);
+        return store__txn_end(s, mine, PB_EDB);
     bind_text(st, 1, email);
     bind_text(st, 2, kind);
     bind_text(st, 3, query);
@@ -123,23 +107,23 @@ int store_sub_add(struct store *s, const char *email, const char *query, int is_
         *sid = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (step == SQLITE_ROW)
-        return txn_end(s, mine, 0);
+        return store__txn_end(s, mine, 0);
     if (step != SQLITE_DONE)
-        return txn_end(s, mine, store__fail(s, "finding subscription"));
+        return store__txn_end(s, mine, store__fail(s, "finding subscription"));
     st = store__prep(s, count);
     if (!st)
-        return txn_end(s, mine, PB_EDB);
+        return store__txn_end(s, mine, PB_EDB);
     bind_text(st, 1, email);
     int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (n >= STORE_SUBS_PER_ADDR) {
         snprintf(s->errmsg, sizeof s->errmsg, "'%s' has %d subscriptions already (the limit)",
                  email, STORE_SUBS_PER_ADDR);
-        return txn_end(s, mine, PB_ETOOBIG);
+        return store__txn_end(s, mine, PB_ETOOBIG);
     }
     st = store__prep(s, add);
     if (!st)
-        return txn_end(s, mine, PB_EDB);
+        return store__txn_end(s, mine, PB_EDB);
     bind_text(st, 1, email);
     bind_text(st, 2, kind);
     bind_text(st, 3, query);
@@ -151,7 +135,7 @@ int store_sub_add(struct store *s, const char *email, const char *query, int is_
         *sid = sqlite3_last_insert_rowid(s->db);
         *is_new = 1;
     }
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_sub_get(struct store *s, int64_t sid, store_sub_fn fn, void *ctx)
@@ -473,13 +457,13 @@ int store_msg_failed(struct store *s, int64_t mid, const char *now, const char *
         " >= ?2 AND state = 'active' THEN 'paused' ELSE state END"
         " WHERE sid = (SELECT sid FROM outbox WHERE mid = ?1) RETURNING state";
     *paused = 0;
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (!rc)
         rc = msg_update(s, sql, mid, now, error);
     if (!rc && is_bounce) {
         sqlite3_stmt *st = store__prep(s, bounce);
         if (!st)
-            return txn_end(s, mine, PB_EDB);
+            return store__txn_end(s, mine, PB_EDB);
         sqlite3_bind_int64(st, 1, mid);
         sqlite3_bind_int(st, 2, max_bounces > 0 ? max_bounces : 1);
         int step = sqlite3_step(st);
@@ -491,7 +475,7 @@ int store_msg_failed(struct store *s, int64_t mid, const char *now, const char *
         if (step != SQLITE_DONE)
             rc = store__fail(s, "counting a bounce");
     }
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_msg_prune(struct store *s, const char *before, int *n)
@@ -546,20 +530,20 @@ int store_reset_use(struct store *s, const char *token_hash, const char *now,
                     const char *pass_hash, int64_t *uid)
 {
     static const char del[] = "DELETE FROM password_resets WHERE uid = ?1";
-    int mine, rc = txn_begin(s, &mine);
+    int mine, rc = store__txn_begin(s, &mine);
     if (rc)
         return rc;
     rc = store_reset_peek(s, token_hash, now, uid);
     if (!rc) {
         sqlite3_stmt *st = store__prep(s, del);
         if (!st)
-            return txn_end(s, mine, PB_EDB);
+            return store__txn_end(s, mine, PB_EDB);
         sqlite3_bind_int64(st, 1, *uid);
         rc = store__step_done(s, st);
     }
     if (!rc)
         rc = store_user_set_password(s, *uid, pass_hash);
-    return txn_end(s, mine, rc);
+    return store__txn_end(s, mine, rc);
 }
 
 int store_user_by_email(struct store *s, const char *email, int64_t *uid)

@@ -257,6 +257,23 @@ int store__step_done(struct store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : store__fail(s, "step");
 }
 
+int store__txn_begin(struct store *s, int *mine)
+{
+    *mine = sqlite3_get_autocommit(s->db);
+    return *mine ? store__exec(s, "BEGIN IMMEDIATE") : 0;
+}
+
+int store__txn_end(struct store *s, int mine, int rc)
+{
+    if (!mine)
+        return rc;
+    if (rc) {
+        store__exec(s, "ROLLBACK");
+        return rc;
+    }
+    return store__exec(s, "COMMIT");
+}
+
 const char *store__text(sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);

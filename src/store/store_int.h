@@ -52,6 +52,11 @@ int store__get_int(struct store *s, const char *sql, int64_t *out);
 sqlite3_stmt *store__prep(struct store *s, const char *sql);
 /* sqlite3_step for statements that return no row; PB_EDB (message recorded) unless DONE. */
 int store__step_done(struct store *s, sqlite3_stmt *st);
+/* A write transaction for a function's statements unless the caller already has one open:
+ * store__txn_begin sets *mine; store__txn_end commits (or rolls back when rc != 0) only what it
+ * began, and returns rc or the commit's error. */
+int store__txn_begin(struct store *s, int *mine);
+int store__txn_end(struct store *s, int mine, int rc);
 /* A text column as a C string ("" for NULL). */
 const char *store__text(sqlite3_stmt *st, int col);
 

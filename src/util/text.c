@@ -8,6 +8,7 @@
 #endif
 
 #include "alloc.h"
+#include "buf.h"
 
 size_t text_utf8_seq(const unsigned char *s, size_t n)
 {
@@ -184,4 +185,24 @@ char *text_trim(char *s)
     if (i)
         memmove(s, s + i, n - i + 1);
     return s;
+}
+
+int text_html_escape(struct buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *rep;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        rc = buf_append(b, s + run, i - run) || buf_puts(b, rep) ? PB_ETOOBIG : 0;
+        run = i + 1;
+    }
+    return rc ? rc : buf_append(b, s + run, n - run);
 }

@@ -16,4 +16,9 @@ int text_starts_with(const char *s, const char *prefix);
 /* Trim ASCII white space in place at both ends; returns s. */
 char *text_trim(char *s);
 
+struct buf;
+/* Append s[0..n) to b with & < > " ' escaped for HTML text and attribute values. Returns 0 or
+ * PB_ETOOBIG when b's cap is reached. */
+int text_html_escape(struct buf *b, const char *s, size_t n);
+
 #endif
