@@ -19,7 +19,8 @@ static const char *const mail_keys[] = {
 
 static int bad(char *err, size_t n, const char *what, const char *v, const char *want)
 {
-    snprintf(err, n, "[mail] %s: '%s' is not %s", what, v, want);
+    snprintf(err, n, "[%s] %s: '%s' is not %s", strcmp(what, "base-url") ? "mail" : "server",
+             what, v, want);
     return PB_EINVAL;
 }
 

@@ -61,7 +61,7 @@ void html_begin(struct req *r, const char *title, const char *q)
                "<script src=\"/static/app.js\" defer></script></head><body>"
                "<header class=\"top\"><a class=\"brand\" href=\"/\">");
     html_esc(r, site);
-    out_str(r, "</a><nav><a href=\"/\">Daily</a><a href=\"/trending\">Trending</a>"
+    out_str(r, "</a><nav aria-label=\"Site\"><a href=\"/\">Daily</a><a href=\"/trending\">Trending</a>"
                "<a href=\"/submit\">Submit</a></nav>"
                "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">"
                "<input type=\"search\" name=\"q\" placeholder=\"Search papers\" "
@@ -147,9 +147,9 @@ static void vote_button(struct req *r, const struct store_card *c)
     out_str(r, "/vote\">");
     html_csrf(r);
     out_fmt(r, "<input type=\"hidden\" name=\"up\" value=\"%d\">", voted ? 0 : 1);
-    out_fmt(r, "<button class=\"%s\" title=\"%s\" aria-pressed=\"%s\">▲<span class=\"n\">%lld"
-               "</span></button></form>",
-            voted ? "voted" : "", voted ? "Take back your upvote" : "Upvote",
+    out_fmt(r, "<button class=\"%s\" title=\"%s\" aria-label=\"Upvote (%lld)\" "
+               "aria-pressed=\"%s\">▲<span class=\"n\">%lld</span></button></form>",
+            voted ? "voted" : "", voted ? "Take back your upvote" : "Upvote", c->votes,
             voted ? "true" : "false", c->votes);
 }
 

@@ -664,7 +664,7 @@ void page_paper(struct req *r, const char *id, const char *rest)
         if (!v || !*v)
             continue;
         out_fmt(r, "<dt>%s</dt><dd>", facts[i].label);
-        html_esc(r, v);
+        html_linkify(r, v); /* comments often carry a project page or code URL */
         out_str(r, "</dd>");
     }
     out_str(r, "<dt>Categories</dt><dd>");

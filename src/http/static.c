@@ -6,9 +6,9 @@
 
 static const char style_css[] =
     ":root{--fg:#1d2330;--muted:#5b6472;--line:#e4e7ec;--bg:#fafbfc;--card:#fff;"
-    "--accent:#3d5afe;--warm:#ff7a45}\n"
+    "--accent:#3d5afe;--on-accent:#fff;--warm:#ff7a45}\n"
     "@media (prefers-color-scheme:dark){:root{--fg:#e6e8ee;--muted:#9aa3b2;--line:#2a2f3a;"
-    "--bg:#14171d;--card:#1b1f27;--accent:#8c9eff}}\n"
+    "--bg:#14171d;--card:#1b1f27;--accent:#8c9eff;--on-accent:#14171d}}\n"
     "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
     "Roboto,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:break-word}\n"
     "a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}\n"
@@ -26,7 +26,7 @@ static const char style_css[] =
     "h1{font-size:1.5rem;margin:.6rem 0}.sub{color:var(--muted);margin-top:-.3rem}\n"
     ".pager{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0;flex-wrap:wrap}\n"
     ".tabs a{margin-right:.8rem;padding:.2rem .6rem;border-radius:6px}.tabs a.on{"
-    "background:var(--accent);color:#fff}\n"
+    "background:var(--accent);color:var(--on-accent)}\n"
     ".card{display:flex;gap:.9rem;background:var(--card);border:1px solid var(--line);"
     "border-radius:10px;padding:.9rem 1rem;margin:.7rem 0}\n"
     ".card>.body{flex:1;min-width:0}.card h2{font-size:1.05rem;margin:0 0 .2rem;"
@@ -86,6 +86,7 @@ static const char app_js[] =
     "      b.querySelector('.n').textContent = j.upvotes;\n"
     "      b.classList.toggle('voted', j.voted);\n"
     "      b.setAttribute('aria-pressed', j.voted ? 'true' : 'false');\n"
+    "      b.setAttribute('aria-label', 'Upvote (' + j.upvotes + ')');\n"
     "      f.querySelector('input[name=up]').value = j.voted ? '0' : '1';\n"
     "    });\n"
     "});\n";
