@@ -81,6 +81,7 @@ static void *keeper_main(void *arg)
 {
     struct keeper *k = arg;
     char *dir = cli_index_dir(k->db);
+    struct index *ix = NULL;
     pthread_mutex_lock(&k->mu);
     while (!k->is_quitting) {
         struct timespec ts;
@@ -90,18 +91,22 @@ static void *keeper_main(void *arg)
         if (k->is_quitting)
             break;
         pthread_mutex_unlock(&k->mu);
-        int64_t seq = 0;
-        struct index *ix = NULL;
+        /* One reader kept open: a refresh only re-reads the MANIFEST when it changed. */
         char err[256];
-        int behind = 1;
-        if (store_seq(k->st, &seq) == 0 && index_open(dir, 0, &ix, err, sizeof err) == 0)
-            behind = (uint64_t)seq > index_seq(ix);
-        index_close(ix);
+        if (!ix && index_open(dir, 0, &ix, err, sizeof err))
+            ix = NULL;
+        else if (ix && index_refresh(ix, err, sizeof err)) {
+            index_close(ix);
+            ix = NULL;
+        }
+        int64_t seq = 0;
+        int behind = !ix || (store_seq(k->st, &seq) == 0 && (uint64_t)seq > index_seq(ix));
         if (behind && cli_index_sync(k->st, k->db, CLI_SYNC_QUIET) == 0)
             http_invalidate(k->srv);
         pthread_mutex_lock(&k->mu);
     }
     pthread_mutex_unlock(&k->mu);
+    index_close(ix);
     xfree(dir);
     return NULL;
 }

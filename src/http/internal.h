@@ -92,6 +92,8 @@ int http_check_csrf(struct req *r);
 const char *http_param(const struct req *r, const char *key);
 /* The search index, refreshed when another process published (NULL + error page if none). */
 struct index *http_index(struct req *r);
+/* The same without answering: NULL with the reason in err (for a page that can do without). */
+struct index *http_index_quiet(struct req *r, char *err, size_t errlen);
 /* Set a cookie on the response (name=value, HttpOnly, SameSite=Lax, Path=/). max_age 0
  * deletes it. */
 void http_cookie(struct req *r, const char *name, const char *value, long max_age);

@@ -569,10 +569,9 @@ static void similar(struct req *r, const struct paper *p, int64_t self)
         query_free(q);
         return;
     }
-    struct index *ix = http_index(r);
-    if (!ix) {
+    struct index *ix = http_index_quiet(r, err, sizeof err);
+    if (!ix) { /* the paper page stands without its similar papers */
         query_free(q);
-        buf_reset(&r->out); /* http_index wrote an error page; keep the paper page instead */
         return;
     }
     struct index_search_opts o = {6, 0, NULL, 0};

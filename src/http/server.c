@@ -316,20 +316,25 @@ static struct worker *worker_get(struct http_server *s)
     return w;
 }
 
-struct index *http_index(struct req *r)
+struct index *http_index_quiet(struct req *r, char *err, size_t errlen)
 {
     struct worker *w = r->w;
-    char err[512];
     if (!w->ix) {
         w->ix_epoch = atomic_load(&r->srv->ix_epoch);
         w->ix_checked = mono_us();
-        if (index_open(r->srv->o.index_dir, 0, &w->ix, err, sizeof err)) {
+        if (index_open(r->srv->o.index_dir, 0, &w->ix, err, errlen))
             w->ix = NULL;
-            http_error(r, 503, "The search index is not available: %s", err);
-            return NULL;
-        }
     }
     return w->ix;
+}
+
+struct index *http_index(struct req *r)
+{
+    char err[512];
+    struct index *ix = http_index_quiet(r, err, sizeof err);
+    if (!ix)
+        http_error(r, 503, "The search index is not available: %s", err);
+    return ix;
 }
 
 /* Move this worker's index reader to the newest index (see the comment at the top). */
