@@ -7,6 +7,7 @@
 #include "../rank/trending.h"
 #include "../util/alloc.h"
 #include "../util/date.h"
+#include "../util/text.h"
 #include "internal.h"
 
 #define SNIPPET_BYTES 320
@@ -211,29 +212,29 @@ void page_trending(struct req *r)
 
 char *http_snippet_html(const struct index_result *res, const char *text)
 {
-    size_t ws, we;
+    size_t ws, we, len = strlen(text);
     struct index_span *spans = NULL;
-    size_t n = index_snippet_spans(res, text, strlen(text), SNIPPET_BYTES, &ws, &we, &spans);
-    struct req tmp; /* borrow the escaping helpers with a private buffer */
-    memset(&tmp, 0, sizeof tmp);
-    buf_init(&tmp.out, HTTP_MAX_PAGE);
+    size_t n = index_snippet_spans(res, text, len, SNIPPET_BYTES, &ws, &we, &spans);
+    struct buf b = BUF_INIT(HTTP_MAX_PAGE);
+    int bad = 0;
     if (ws > 0)
-        out_str(&tmp, "…");
+        bad |= buf_puts(&b, "…");
     size_t at = ws;
     for (size_t i = 0; i < n; i++) {
         if (spans[i].start < at || spans[i].end > we)
             continue;
-        html_esc_n(&tmp, text + at, spans[i].start - at);
-        out_str(&tmp, "<mark>");
-        html_esc_n(&tmp, text + spans[i].start, spans[i].end - spans[i].start);
-        out_str(&tmp, "</mark>");
+        bad |= text_html_escape(&b, text + at, spans[i].start - at);
+        bad |= buf_puts(&b, "<mark>");
+        bad |= text_html_escape(&b, text + spans[i].start, spans[i].end - spans[i].start);
+        bad |= buf_puts(&b, "</mark>");
         at = spans[i].end;
     }
-    html_esc_n(&tmp, text + at, we - at);
-    if (we < strlen(text))
-        out_str(&tmp, "…");
+    bad |= text_html_escape(&b, text + at, we - at);
+    if (we < len)
+        bad |= buf_puts(&b, "…");
+    (void)bad; /* a snippet is far below the page cap */
     xfree(spans);
-    return buf_take(&tmp.out);
+    return buf_take(&b);
 }
 
 int http_search(struct req *r, const char *text, size_t k, size_t offset,

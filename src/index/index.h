@@ -131,6 +131,10 @@ size_t index_snippet_spans(const struct index_result *r, const char *text, size_
                            size_t max_bytes, size_t *win_start, size_t *win_end,
                            struct index_span **spans);
 
+/* Tests: non-zero makes the two functions above and below tokenise whole texts, without the
+ * prefilter that skips the pieces of text that cannot match (snippet.c). */
+extern int index_snippet_whole_text;
+
 /* Best snippet of text for the result's terms (uses the result's tokeniser: one thread at a
  * time per result): about max_bytes of the text around the densest
  * run of matches, the matches wrapped in mark_open/mark_close, "…" where cut. Caller frees. */

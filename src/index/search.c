@@ -992,13 +992,25 @@ static void conj_segment(const struct stats *st, struct seg_ctx *sc, struct ucur
         if (w == n_words)
             leaves[n_words++] = uc[i].u->leaf;
     }
+    uint64_t df[MAX_UNITS];
     for (size_t w = 0; w < n_words; w++) {
-        int any = 0;
+        df[w] = 0;
         for (size_t i = 0; i < n_uc; i++)
-            any |= uc[i].u->leaf == leaves[w] && uc[i].c;
-        if (!any)
+            if (uc[i].u->leaf == leaves[w] && uc[i].c)
+                df[w] += uc[i].c->t.df;
+        if (!df[w])
             return; /* a word absent from this segment: nothing matches */
     }
+    /* the rarest word leads the leapfrog: it proposes the fewest documents */
+    for (size_t w = 1; w < n_words; w++)
+        for (size_t x = w; x > 0 && df[x] < df[x - 1]; x--) {
+            uint64_t t = df[x];
+            df[x] = df[x - 1];
+            df[x - 1] = t;
+            int l = leaves[x];
+            leaves[x] = leaves[x - 1];
+            leaves[x - 1] = l;
+        }
     for (size_t i = 0; i < n_uc; i++) {
         uc[i].sb = UINT32_MAX;
         uc[i].sb_last = 0;

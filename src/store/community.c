@@ -485,16 +485,13 @@ int store_submissions_pending(struct store *s, int limit, store_id_fn fn, void *
 
 /* ---- cards ---- */
 
-/* Columns 0..13 of every card query; "d" is the day column the query provides. */
+/* Columns 0..12 of every card query; "d" is the day column the query provides. */
 #define CARD_COLS(d)                                                                           \
     "p.pid, p.id, p.title, coalesce(p.abstract, ''), coalesce(p.comment, ''),"               \
     " coalesce(p.authors, ''), coalesce(p.categories, ''), coalesce(" d ", ''),"             \
     " coalesce(p.submitted, ''), coalesce((SELECT u.name FROM submissions b JOIN users u ON" \
     " u.uid = b.uid WHERE b.pid = p.pid ORDER BY b.at LIMIT 1), ''), p.votes,"               \
-    " coalesce(p.upvotes, -1), p.n_comments,"                                                \
-    " max(coalesce((SELECT min(day) FROM listings l2 WHERE l2.pid = p.pid), substr("         \
-    "p.submitted, 1, 10), ''), coalesce((SELECT min(at) FROM submissions b2 WHERE b2.pid ="  \
-    " p.pid), ''))"
+    " coalesce(p.upvotes, -1), p.n_comments"
 
 static void row_card(sqlite3_stmt *st, struct store_card *c)
 {
@@ -512,10 +509,6 @@ static void row_card(sqlite3_stmt *st, struct store_card *c)
     c->votes = sqlite3_column_int64(st, 10);
     c->hf_upvotes = sqlite3_column_int64(st, 11);
     c->n_comments = sqlite3_column_int64(st, 12);
-    int64_t t = 0;
-    const char *appeared = store__text(st, 13);
-    if (appeared[0] && date_parse_ts(appeared, &t) == 0)
-        c->appeared = t;
 }
 
 static int each_card(struct store *s, sqlite3_stmt *st, store_card_fn fn, void *ctx)
@@ -690,31 +683,53 @@ int store_cards_trending(struct store *s, int64_t now, int64_t window, int limit
     return rc;
 }
 
+static int step_once(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store__prep(s, sql);
+    if (!st)
+        return PB_EDB;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store__fail(s, sql);
+}
+
 int store_cards_pids(struct store *s, const int64_t *pids, int n, store_card_fn fn, void *ctx)
 {
     static const char sql[] =
         "SELECT " CARD_COLS("(SELECT max(day) FROM listings l WHERE l.pid = p.pid)")
         " FROM papers p WHERE p.pid = ?1 AND p.is_deleted = 0 AND p.is_hidden = 0";
+    /* one read transaction for the whole page: one snapshot, and the WAL locks taken once
+     * instead of once per card */
+    int mine = sqlite3_get_autocommit(s->db);
+    if (mine && step_once(s, "BEGIN"))
+        return PB_EDB;
+    int rc = 0;
     for (int i = 0; i < n; i++) {
         sqlite3_stmt *st = store__prep(s, sql);
-        if (!st)
-            return PB_EDB;
+        if (!st) {
+            rc = PB_EDB;
+            break;
+        }
         sqlite3_bind_int64(st, 1, pids[i]);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
             struct store_card c;
             row_card(st, &c);
             int stop = fn(ctx, &c);
             sqlite3_reset(st);
             if (stop)
-                return 0;
+                break;
             continue;
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return store__fail(s, "reading paper");
+        if (step != SQLITE_DONE) {
+            rc = store__fail(s, "reading paper");
+            break;
+        }
     }
-    return 0;
+    if (mine && step_once(s, "COMMIT") && !rc)
+        rc = PB_EDB;
+    return rc;
 }
 
 int store_card_get(struct store *s, const char *id, int with_hidden, store_card_fn fn,

@@ -100,7 +100,7 @@ struct store_card {
     long long votes;        /* upvotes here */
     long long hf_upvotes;   /* imported upvotes, -1 if none */
     long long n_comments;   /* visible comments */
-    int64_t appeared;       /* seconds since the epoch: see trending.h */
+    int64_t appeared;       /* seconds since the epoch, see trending.h (trending only) */
     double score;           /* trending score (store_cards_trending only) */
 };
 typedef int (*store_card_fn)(void *ctx, const struct store_card *c);

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
+#include <zlib.h>
 
 #include "../../src/index/index.h"
 #include "../../src/index/query.h"
+#include "../../src/index/token.h"
 #include "../../src/util/alloc.h"
 #include "../../src/util/date.h"
 #include "../harness.h"
@@ -462,6 +465,141 @@ static void test_pruning_matches_exhaustive(void)
     test_remove_dir(dir);
 }
 
+/* ---- snippets: the prefilter marks exactly what tokenising the whole text marks ---- */
+
+struct term_list {
+    char **v;
+    size_t n;
+};
+
+static int add_term(void *ctx, const struct token *t)
+{
+    struct term_list *l = ctx;
+    if (t->flags & TOKEN_STOP || l->n == 40)
+        return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], t->term) == 0)
+            return 0;
+    l->v[l->n++] = xstrdup(t->term);
+    return 0;
+}
+
+static size_t spans_of(struct index_result *r, const char *text, int whole, size_t *ws, size_t *we,
+                       struct index_span **sp)
+{
+    index_snippet_whole_text = whole;
+    size_t n = index_snippet_spans(r, text, strlen(text), 240, ws, we, sp);
+    index_snippet_whole_text = 0;
+    return n;
+}
+
+/* Marks the terms of `words` in `text` both ways; adds the number of marks to *marks. */
+static void compare_snippets(struct tokenizer *tok, const char *words, const char *text,
+                             size_t *marks)
+{
+    char *v[40];
+    struct term_list l = {v, 0};
+    tokenizer_run(tok, TOKEN_TEXT, words, strlen(words), 0, add_term, &l);
+    struct index_result r;
+    memset(&r, 0, sizeof r);
+    r.terms = l.v;
+    r.n_terms = l.n;
+    r.tok = tok;
+    size_t ws1, we1, ws2, we2;
+    struct index_span *a, *b;
+    size_t na = spans_of(&r, text, 0, &ws1, &we1, &a);
+    size_t nb = spans_of(&r, text, 1, &ws2, &we2, &b);
+    CHECK_INT(na, nb);
+    CHECK_INT(ws1, ws2);
+    CHECK_INT(we1, we2);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        if (a[i].start != b[i].start || a[i].end != b[i].end)
+            fprintf(stderr, "  words '%s', mark %zu: %zu-%zu vs %zu-%zu in '%.*s'\n", words, i,
+                    a[i].start, a[i].end, b[i].start, b[i].end, 60, text + b[i].start);
+        CHECK_INT(a[i].start, b[i].start);
+        CHECK_INT(a[i].end, b[i].end);
+    }
+    xfree(a);
+    xfree(b);
+    for (size_t i = 0; i < l.n; i++)
+        xfree(l.v[i]);
+    *marks += nb;
+}
+
+static char *json_field(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return xstrdup(s ? s : "");
+}
+
+static void test_snippet_prefilter(void)
+{
+    struct tokenizer *tok = tokenizer_new();
+    static const char *const tricky[][2] = {
+        {"dying lying tie", "Dying stars, lying flat; a tying rule."},
+        {"schrodinger alpha", "The Schr\\\"odinger equation with $\\alpha$-stable noise."},
+        {"gpt-4 model", "GPT-4's outputs beat the model's; gpt4 and GPT 4 too."},
+        {"find llms", "We \xef\xac\x81nd that LLMs, unlike CNNs, ..."},
+        {"dont obrien", "Don't ask O'Brien."},
+        {"o(n log n) log", "Sorting in O(n log n) time; log factors."},
+        {"hyphenation", "hyphen\xc2\xad"
+                        "ation and hyphenation."},
+        {"\xe6\xb7\xb1\xe5\xba\xa6 bert", "\xe6\xb7\xb1\xe5\xba\xa6\xe5\xad\xa6\xe4\xb9\xa0 and "
+                                          "\xef\xbc\xa2\xef\xbc\xa5\xef\xbc\xb2\xef\xbc\xb4"},
+        {"3d 1.5 resnet50", "3D scenes at 1.5x with ResNet50 and 2503.11731v2."},
+        {"k-means cluster", "k-means clustering, K-Means++ and kmeans."},
+        {"x a", "x is a; X, a."},
+    };
+    for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++) {
+        size_t marks = 0;
+        compare_snippets(tok, tricky[i][0], tricky[i][1], &marks);
+        if (harness_failed)
+            break;
+        CHECK(marks > 0);
+    }
+    /* real abstracts, with query words from titles and from other abstracts */
+    static char line[1 << 17];
+    char *prev_title = xstrdup(""), *prev_abs = xstrdup("");
+    size_t n_docs = 0, n_marks = 0;
+    for (int day = 10; day <= 11 && !harness_failed; day++) {
+        char path[64];
+        snprintf(path, sizeof path, "data/sample/2026-06-%d.jsonl.gz", day);
+        gzFile f = gzopen(path, "rb");
+        CHECK(f != NULL);
+        while (gzgets(f, line, sizeof line) && !harness_failed) {
+            json_t *o = json_loads(line, 0, NULL);
+            if (!o)
+                continue;
+            char *title = json_field(o, "title"), *abs = json_field(o, "summary");
+            json_decref(o);
+            compare_snippets(tok, title, abs, &n_marks);
+            compare_snippets(tok, prev_title, abs, &n_marks);
+            /* eight words from the middle of another abstract */
+            size_t alen = strlen(prev_abs), at = alen / 2, words = 0;
+            while (at > 0 && prev_abs[at - 1] != ' ')
+                at--;
+            size_t end = at;
+            while (end < alen && words < 8)
+                words += prev_abs[end++] == ' ';
+            char *mid = xstrdup(prev_abs + at);
+            mid[end - at] = 0;
+            compare_snippets(tok, mid, abs, &n_marks);
+            xfree(mid);
+            xfree(prev_title);
+            xfree(prev_abs);
+            prev_title = title;
+            prev_abs = abs;
+            n_docs++;
+        }
+        gzclose(f);
+    }
+    xfree(prev_title);
+    xfree(prev_abs);
+    CHECK(n_docs >= 500);
+    CHECK(n_marks > 3000);
+    tokenizer_free(tok);
+}
+
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),
           T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
-          T(test_pruning_matches_exhaustive))
+          T(test_pruning_matches_exhaustive), T(test_snippet_prefilter))
