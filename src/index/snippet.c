@@ -139,6 +139,7 @@ static void find_spans(struct tokenizer *tok, const char *text, size_t len, stru
     prefilter_init(&pf);
     const unsigned char *u = (const unsigned char *)text;
     size_t i = 0, run_start = SIZE_MAX, run_end = 0; /* pieces to tokenise, joined */
+    int carry = 0;
     while (i < len && c->n < MAX_MATCHES) {
         while (i < len && (pf.cls[u[i]] & B_SPACE))
             i++;
@@ -163,6 +164,11 @@ static void find_spans(struct tokenizer *tok, const char *text, size_t len, stru
                 hit = 1;
             prev = kind;
         }
+        /* LaTeX may eat one space (Bj\o rn is one word): the piece after a hit holding a
+         * backslash joins the run */
+        if (carry)
+            hit = 1;
+        carry = hit && memchr(u + start, '\\', i - start) != NULL;
         if (hit) {
             if (run_start == SIZE_MAX)
                 run_start = start;

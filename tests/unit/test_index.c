@@ -549,6 +549,7 @@ static void test_snippet_prefilter(void)
         {"3d 1.5 resnet50", "3D scenes at 1.5x with ResNet50 and 2503.11731v2."},
         {"k-means cluster", "k-means clustering, K-Means++ and kmeans."},
         {"x a", "x is a; X, a."},
+        {"bjorn", "Bj\\o rn and Bj\\o{}rn wrote it."},
     };
     for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++) {
         size_t marks = 0;
