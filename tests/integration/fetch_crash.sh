@@ -23,15 +23,21 @@ start_httpd "$T/routes.json"
 printf '[fetch]\ninterval = 0.05\nbackoff = 0.1\n' >"$T/pb.conf"
 DB="$T/crash.db"
 fetch() { $PAPERBOY fetch oai --config "$T/pb.conf" --db "$DB" --base-url "$URL/oai" --set cs "$@"; }
+# In the background: exec, so that $! is paperboy itself and kill -9 reaches it (a function run
+# with & is a subshell, and killing the subshell would leave paperboy running).
+fetch_bg() { exec $PAPERBOY fetch oai --config "$T/pb.conf" --db "$DB" --base-url "$URL/oai" --set cs "$@"; }
+alive() { kill -0 "$1" 2>/dev/null; }
 
 # killed while waiting for page 3
-fetch --from 2014-10-01 >"$T/out1" 2>&1 &
+fetch_bg --from 2014-10-01 >"$T/out1" 2>&1 &
 pid=$!
 n=0
 while [ "$(requests tok2)" = 0 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
 sleep 0.2
+check fetch-crash-still-running-before-kill alive $pid
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
+check fetch-crash-process-gone sh -c "! kill -0 $pid 2>/dev/null"
 check fetch-crash-killed-mid-harvest test "$(requests tok2)" = 1
 $PAPERBOY stats --db "$DB" --check >"$T/stats1" 2>&1
 check fetch-crash-consistent-after-kill grep -q 'check: *ok' "$T/stats1"
@@ -55,7 +61,7 @@ check fetch-crash-index-ok grep -q '^ok: ' "$T/icheck"
 DB="$T/random.db"
 write_routes 0.15 0.15
 for delay in 0.2 0.5 0.8 1.1; do
-    fetch --from 2014-10-01 >/dev/null 2>&1 &
+    fetch_bg --from 2014-10-01 >/dev/null 2>&1 &
     pid=$!
     sleep "$delay"
     kill -9 $pid 2>/dev/null
