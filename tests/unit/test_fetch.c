@@ -155,8 +155,19 @@ static void retry_after_values(void)
     CHECK_INT(d, 0); /* in the past: now */
     CHECK_INT(fetch_parse_retry_after("Sun, 6 Nov 1994 08:49:47 +0000", now, &d), 0);
     CHECK_INT(d, 10);
+    /* the obsolete forms RFC 9110 still makes recipients read */
+    CHECK_INT(fetch_parse_retry_after("Sunday, 06-Nov-94 08:50:37 GMT", now, &d), 0);
+    CHECK_INT(d, 60);
+    CHECK_INT(fetch_parse_retry_after("Sun Nov  6 08:51:37 1994", now, &d), 0);
+    CHECK_INT(d, 120);
+    /* a two-digit year over 50 years ahead is in the past century: in 2026, 94 is 1994 */
+    CHECK_INT(fetch_parse_retry_after("Sunday, 06-Nov-94 08:50:37 GMT", 1780000000, &d), 0);
+    CHECK_INT(d, 0);
+    CHECK_INT(fetch_parse_retry_after("Friday, 06-Nov-26 08:50:37 GMT", 1780000000, &d), 0);
+    CHECK(d > 0); /* 2026, ahead of mid-2026 */
     static const char *bad[] = {"", "soon", "-5", "1.5", "12abc", "99999999999999999999",
-                                "2026-01-01", "Sun, 06 Nov 1994"};
+                                "2026-01-01", "Sun, 06 Nov 1994", "Sunday, 06-Foo-94 08:49:37 GMT",
+                                "Sunday, 06-Nov-94 25:49:37 GMT", "Sun Nov  6 08:49:37 1994 x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(fetch_parse_retry_after(bad[i], now, &d), PB_EINVAL);
 }
