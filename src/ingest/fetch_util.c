@@ -186,15 +186,17 @@ static int obsolete_http_date(const char *p, int64_t now_s, int64_t *at)
 {
     char mon[4] = "";
     int d, y, hh, mm, ss, n = 0;
-    if (sscanf(p, "%*[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", &d, mon, &y, &hh, &mm,
-               &ss, &n) == 6 && n && !p[n]) {
+    if (sscanf(p, "%*[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", &d, mon, &y, &hh, &mm, &ss,
+               &n) == 6 &&
+        n && !p[n]) {
         int now_y, now_m, now_d;
         date_civil_from_days(now_s / 86400, &now_y, &now_m, &now_d);
         y += now_y / 100 * 100;
         if (y > now_y + 50)
             y -= 100;
-    } else if (n = 0, sscanf(p, "%*3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", mon, &d, &hh,
-                             &mm, &ss, &y, &n) == 6 && n && !p[n]) {
+    } else if (n = 0, sscanf(p, "%*3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", mon, &d, &hh, &mm,
+                             &ss, &y, &n) == 6 &&
+                          n && !p[n]) {
         /* y as written */
     } else {
         return -1;
