@@ -202,7 +202,8 @@ static int obsolete_http_date(const char *p, int64_t now_s, int64_t *at)
         return -1;
     }
     int m = month_of(mon);
-    if (!m || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970)
+    if (!m || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 ||
+        y < 1970)
         return -1;
     *at = date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
     return 0;
