@@ -252,12 +252,30 @@ static void on_fetch_log(void *ctx, const char *msg)
     harvest__log(ctx, "%s", msg);
 }
 
+static int is_cancelled(void *ctx)
+{
+    struct harvester *h = ctx;
+    return atomic_load(&h->is_cancelled);
+}
+
+/* Sleep ms on the harvest's clock, in slices, giving up when the harvest is cancelled. */
+static void nap(struct harvester *h, int64_t ms)
+{
+    while (ms > 0 && !is_cancelled(h)) {
+        int64_t slice = ms < FETCH_CANCEL_SLICE_MS ? ms : FETCH_CANCEL_SLICE_MS;
+        h->clock.sleep_ms(h->clock.ctx, slice);
+        ms -= slice;
+    }
+}
+
 static struct fetch *client(struct harvester *h)
 {
     if (!h->fetch) {
         struct fetch_opts o = h->fopts;
         o.log = on_fetch_log;
         o.log_ctx = h;
+        o.is_cancelled = is_cancelled;
+        o.cancel_ctx = h;
         h->fetch = fetch_new(&o, h->pacer, h->has_clock ? &h->clock : NULL);
     }
     return h->fetch;
@@ -314,7 +332,9 @@ static int get_retrying(struct run *r, const char *url)
                      (long long)wait, attempt + 1, max);
         if (flush(r, NULL)) /* keep the complete records before the break */
             return PB_EDB;
-        r->h->clock.sleep_ms(r->h->clock.ctx, wait);
+        nap(r->h, wait);
+        if (is_cancelled(r->h))
+            return rc;
     }
 }
 
@@ -365,9 +385,13 @@ static int save_failure(struct run *r, struct store_harvest *state, int64_t now_
 {
     char now[DATE_TS_LEN + 1];
     ts(now_s, now);
-    set_str(&state->attempt_at, now);
-    set_str(&state->error, r->err);
-    state->failures++;
+    /* Cancelled (the server is stopping) is not the source failing: the next start runs it
+     * as due, without the wait that follows a failure. */
+    if (!atomic_load(&r->h->is_cancelled)) {
+        set_str(&state->attempt_at, now);
+        set_str(&state->error, r->err);
+        state->failures++;
+    }
     /* The complete records read before the failure are kept, with the state as it was before
      * that response: the next run asks for the response again. */
     if (rc != PB_EDB && flush(r, state))

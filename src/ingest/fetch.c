@@ -33,6 +33,7 @@ struct attempt {
     long long bytes;
     int64_t last_rx_ms; /* when bytes last came (monotonic) */
     int is_idle;        /* nothing came for timeout_ms */
+    int is_cancelled;   /* opts.is_cancelled said so */
     char retry_after[80];
 };
 
@@ -50,7 +51,12 @@ static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 {
     struct attempt *a = ud;
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    if (mono_ms() - a->last_rx_ms > a->f->opts.timeout_ms) {
+    const struct fetch_opts *o = &a->f->opts;
+    if (o->is_cancelled && o->is_cancelled(o->cancel_ctx)) {
+        a->is_cancelled = 1;
+        return 1; /* abort */
+    }
+    if (mono_ms() - a->last_rx_ms > o->timeout_ms) {
         a->is_idle = 1;
         return 1; /* abort */
     }
@@ -225,7 +231,11 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
         a.sink = sink;
         char errbuf[CURL_ERROR_SIZE];
         setup(f, url, &a, errbuf);
-        fetch_pacer_acquire(f->pacer, host, interval);
+        if (fetch_pacer_acquire(f->pacer, host, interval, f->opts.is_cancelled,
+                                f->opts.cancel_ctx)) {
+            snprintf(res->msg, sizeof res->msg, "%s: cancelled before the request", host);
+            return PB_ESTOP;
+        }
         CURLcode cc = curl_easy_perform(f->curl);
         long status = 0;
         curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -235,7 +245,10 @@ int fetch_get(struct fetch *f, const char *url, const struct fetch_sink *sink,
 
         int64_t wait = 0;
         int rc = 0, is_retry = 0;
-        if (a.sink_rc) {
+        if (a.is_cancelled) {
+            rc = PB_ESTOP;
+            snprintf(res->msg, sizeof res->msg, "%s: cancelled during the transfer", host);
+        } else if (a.sink_rc) {
             rc = a.sink_rc; /* the sink's own verdict: it wrote its message elsewhere */
             snprintf(res->msg, sizeof res->msg, "%s: stopped reading the response", host);
         } else if (a.is_too_big || cc == CURLE_FILESIZE_EXCEEDED) {

@@ -46,6 +46,11 @@ struct fetch_opts {
      * 6)"), on the thread of fetch_get; NULL: silent. */
     void (*log)(void *ctx, const char *msg);
     void *log_ctx;
+    /* Asked while waiting for a turn and during a transfer: non-zero stops both, and fetch_get
+     * returns PB_ESTOP ("cancelled"). NULL: never. Lets a server stop without sitting out a
+     * Retry-After of ten minutes. */
+    int (*is_cancelled)(void *ctx);
+    void *cancel_ctx;
 };
 /* The defaults above. */
 void fetch_opts_init(struct fetch_opts *o);
@@ -87,8 +92,12 @@ void fetch_pacer_free(struct fetch_pacer *p);
  * scheduler thread and a lookup from a web request share each host's turn. */
 struct fetch_pacer *fetch_pacer_global(void);
 /* Wait (sleeping on the pacer's clock) until no other request to host is running and
- * interval_ms has passed since the last one ended; then host is busy until release. */
-void fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interval_ms);
+ * interval_ms has passed since the last one ended; then host is busy until release. With
+ * is_cancelled, the wait is slept in slices of at most FETCH_CANCEL_SLICE_MS and gives up
+ * when it answers non-zero. Returns 0 (the turn is taken) or PB_ESTOP (cancelled, no turn). */
+#define FETCH_CANCEL_SLICE_MS 100
+int fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interval_ms,
+                        int (*is_cancelled)(void *ctx), void *cancel_ctx);
 /* The request to host is over; the next may start interval_ms (as given to acquire) or
  * extra_ms (a Retry-After, a backoff), whichever is longer, from now. */
 void fetch_pacer_release(struct fetch_pacer *p, const char *host, int64_t extra_ms);

@@ -377,13 +377,28 @@ static struct host_turn *turn(struct fetch_pacer *p, const char *host)
     return &p->hosts[p->n_hosts++];
 }
 
-void fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interval_ms)
+int fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interval_ms,
+                        int (*is_cancelled)(void *ctx), void *cancel_ctx)
 {
     pthread_mutex_lock(&p->mu);
     for (;;) {
         struct host_turn *t = turn(p, host); /* looked up again: the array may have moved */
         if (t->is_busy) {
-            pthread_cond_wait(&p->freed, &p->mu);
+            if (!is_cancelled) {
+                pthread_cond_wait(&p->freed, &p->mu);
+                continue;
+            }
+            if (is_cancelled(cancel_ctx)) {
+                pthread_mutex_unlock(&p->mu);
+                return PB_ESTOP;
+            }
+            /* another request holds the turn: look again after a slice */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += FETCH_CANCEL_SLICE_MS * 1000000L;
+            until.tv_sec += until.tv_nsec / 1000000000L;
+            until.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&p->freed, &p->mu, &until);
             continue;
         }
         int64_t wait = t->not_before - p->clock.now_ms(p->clock.ctx);
@@ -392,6 +407,12 @@ void fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interv
             t->interval_ms = interval_ms;
             break;
         }
+        if (is_cancelled && is_cancelled(cancel_ctx)) {
+            pthread_mutex_unlock(&p->mu);
+            return PB_ESTOP;
+        }
+        if (is_cancelled && wait > FETCH_CANCEL_SLICE_MS)
+            wait = FETCH_CANCEL_SLICE_MS;
         /* Hold the turn while sleeping, so a second thread does not wake at the same moment
          * and both go; the sleep itself happens without the lock. */
         t->is_busy = 1;
@@ -400,8 +421,10 @@ void fetch_pacer_acquire(struct fetch_pacer *p, const char *host, int64_t interv
         pthread_mutex_lock(&p->mu);
         t = turn(p, host);
         t->is_busy = 0;
+        pthread_cond_broadcast(&p->freed); /* a waiter may be cancelled by now */
     }
     pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 void fetch_pacer_release(struct fetch_pacer *p, const char *host, int64_t extra_ms)

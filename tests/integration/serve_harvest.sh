@@ -65,3 +65,29 @@ check serve-submit-api-request test "$(requests 'id_list=1707.08567')" -ge 1
 kill -TERM "$PID"
 wait "$PID"
 check serve-harvest-stops test $? -eq 0
+
+# SIGTERM while a harvest sits out a long Retry-After (arXiv asks for minutes at times): the
+# server stops within a few seconds, and the harvest is left for the next start.
+cat >"$T/routes.json" <<EOF2
+{"routes": [
+ {"path": "/rss/cs.AI", "responses": [{"status": 503, "headers": {"Retry-After": "300"},
+  "body": "busy"}]}
+]}
+EOF2
+sed 's/^category = cs.LG$/category = cs.AI/; s/^\[harvest lg\]$/[harvest ai]/' "$T/pb.conf" >"$T/pb2.conf"
+: >"$HLOG"
+start_serve --db "$DB" --config "$T/pb2.conf"
+PID=$SERVE_PID
+n=0
+while [ "$(requests '/rss/cs.AI')" = 0 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+check serve-harvest-asked-to-wait test "$(requests '/rss/cs.AI')" = 1
+sleep 0.5
+kill -TERM "$PID"
+n=0
+while kill -0 "$PID" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+check serve-stops-during-retry-after sh -c "! kill -0 $PID 2>/dev/null"
+kill -9 "$PID" 2>/dev/null
+wait "$PID" 2>/dev/null
+check serve-harvest-not-retried test "$(requests '/rss/cs.AI')" = 1
+check serve-harvest-cancel-not-a-failure test \
+    "$(sql "$DB" "SELECT failures, coalesce(attempt_at, '') FROM harvests WHERE key LIKE '%cs.AI'")" = "0|"

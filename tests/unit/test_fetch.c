@@ -75,7 +75,9 @@ static void pacer_arxiv_floor(void)
     struct fetch_pacer *p = fetch_pacer_new(&clock);
     int64_t starts[4];
     for (int i = 0; i < 4; i++) {
-        fetch_pacer_acquire(p, "export.arxiv.org", fetch_host_interval(&o, "export.arxiv.org"));
+        CHECK_INT(fetch_pacer_acquire(p, "export.arxiv.org",
+                                      fetch_host_interval(&o, "export.arxiv.org"), NULL, NULL),
+                  0);
         starts[i] = fc.now;
         fc.now += 700; /* the request takes 0.7 s */
         fetch_pacer_release(p, "export.arxiv.org", 0);
@@ -84,14 +86,14 @@ static void pacer_arxiv_floor(void)
         CHECK(starts[i] - (starts[i - 1] + 700) >= 5000);
     /* another host is not held up by arXiv's turn */
     int64_t before = fc.now;
-    fetch_pacer_acquire(p, "huggingface.co", 100);
+    CHECK_INT(fetch_pacer_acquire(p, "huggingface.co", 100, NULL, NULL), 0);
     CHECK_INT(fc.now, before);
     fetch_pacer_release(p, "huggingface.co", 0);
     /* a Retry-After longer than the interval pushes the next turn */
-    fetch_pacer_acquire(p, "huggingface.co", 100);
+    CHECK_INT(fetch_pacer_acquire(p, "huggingface.co", 100, NULL, NULL), 0);
     fetch_pacer_release(p, "huggingface.co", 7000);
     before = fc.now;
-    fetch_pacer_acquire(p, "huggingface.co", 100);
+    CHECK_INT(fetch_pacer_acquire(p, "huggingface.co", 100, NULL, NULL), 0);
     CHECK_INT(fc.now - before, 7000);
     fetch_pacer_release(p, "huggingface.co", 0);
     fetch_pacer_free(p);
@@ -107,7 +109,8 @@ static void *race(void *arg)
 {
     struct racer *r = arg;
     for (int i = 0; i < 3; i++) {
-        fetch_pacer_acquire(r->p, "export.arxiv.org", 3000);
+        if (fetch_pacer_acquire(r->p, "export.arxiv.org", 3000, NULL, NULL))
+            return NULL;
         r->start[i] = fake_now(r->fc);
         fetch_pacer_release(r->p, "export.arxiv.org", 0);
     }
@@ -165,11 +168,45 @@ static void retry_after_values(void)
     CHECK_INT(d, 0);
     CHECK_INT(fetch_parse_retry_after("Friday, 06-Nov-26 08:50:37 GMT", 1780000000, &d), 0);
     CHECK(d > 0); /* 2026, ahead of mid-2026 */
-    static const char *bad[] = {"", "soon", "-5", "1.5", "12abc", "99999999999999999999",
-                                "2026-01-01", "Sun, 06 Nov 1994", "Sunday, 06-Foo-94 08:49:37 GMT",
-                                "Sunday, 06-Nov-94 25:49:37 GMT", "Sun Nov  6 08:49:37 1994 x"};
+    static const char *bad[] = {"",
+                                "soon",
+                                "-5",
+                                "1.5",
+                                "12abc",
+                                "99999999999999999999",
+                                "2026-01-01",
+                                "Sun, 06 Nov 1994",
+                                "Sunday, 06-Foo-94 08:49:37 GMT",
+                                "Sunday, 06-Nov-94 25:49:37 GMT",
+                                "Sun Nov  6 08:49:37 1994 x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(fetch_parse_retry_after(bad[i], now, &d), PB_EINVAL);
+}
+
+static int cancel_after(void *ctx)
+{
+    int *left = ctx;
+    return --*left < 0;
+}
+
+/* A wait for a turn (a Retry-After of ten minutes) gives up soon after cancellation, in
+ * slices, without taking the turn; a later acquire without cancellation still waits it out. */
+static void pacer_wait_cancelled(void)
+{
+    struct fake_clock fc;
+    struct fetch_clock clock;
+    fake_init(&fc, &clock);
+    struct fetch_pacer *p = fetch_pacer_new(&clock);
+    CHECK_INT(fetch_pacer_acquire(p, "example.org", 100, NULL, NULL), 0);
+    fetch_pacer_release(p, "example.org", 600000);
+    int64_t t0 = fc.now;
+    int left = 5;
+    CHECK_INT(fetch_pacer_acquire(p, "example.org", 100, cancel_after, &left), PB_ESTOP);
+    CHECK(fc.now - t0 <= 5 * FETCH_CANCEL_SLICE_MS);
+    CHECK_INT(fetch_pacer_acquire(p, "example.org", 100, NULL, NULL), 0);
+    CHECK(fc.now - t0 >= 600000);
+    fetch_pacer_release(p, "example.org", 0);
+    fetch_pacer_free(p);
 }
 
 static void backoff_doubles_to_cap(void)
@@ -355,5 +392,5 @@ static void schedule_due_times(void)
 }
 
 TEST_MAIN(T(pacer_arxiv_floor), T(pacer_threads_take_turns), T(retry_after_values),
-          T(backoff_doubles_to_cap), T(urls_and_agent), T(fetch_config_keys_checked),
-          T(durations), T(timestamps), T(schedule_due_times))
+          T(pacer_wait_cancelled), T(backoff_doubles_to_cap), T(urls_and_agent),
+          T(fetch_config_keys_checked), T(durations), T(timestamps), T(schedule_due_times))
