@@ -297,8 +297,49 @@ void date_format_ts(int64_t t, char *out)
              (int)(rem % 3600 / 60), (int)(rem % 60));
 }
 
+static int fixed_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* The two forms the store writes, "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SSZ", read without
+ * sscanf: /trending parses one per paper of its window. 0, or -1 for anything else (which
+ * the general parser then reads or refuses). */
+static int parse_canonical_ts(const char *s, int64_t *t)
+{
+    int y, mo, d, hh = 0, mi = 0, ss = 0;
+    if (fixed_digits(s, 4, &y) || s[4] != '-' || fixed_digits(s + 5, 2, &mo) || s[7] != '-' ||
+        fixed_digits(s + 8, 2, &d))
+        return -1;
+    if (s[10] == 'T') {
+        if (fixed_digits(s + 11, 2, &hh) || s[13] != ':' || fixed_digits(s + 14, 2, &mi) ||
+            s[16] != ':' || fixed_digits(s + 17, 2, &ss) || s[19] != 'Z' || s[20])
+            return -1;
+    } else if (s[10]) {
+        return -1;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59)
+        return -1;
+    int64_t days = date_days_from_civil(y, mo, d);
+    int y2, mo2, d2;
+    date_civil_from_days(days, &y2, &mo2, &d2);
+    if (y2 != y || mo2 != mo || d2 != d)
+        return -1; /* 2026-02-30 */
+    *t = days * 86400 + hh * 3600 + mi * 60 + ss;
+    return 0;
+}
+
 int date_parse_ts(const char *s, int64_t *t)
 {
+    if (parse_canonical_ts(s, t) == 0)
+        return 0;
     char canon[DATE_TS_LEN + 1];
     if (date_parse(s, canon))
         return PB_EINVAL;

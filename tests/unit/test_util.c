@@ -197,6 +197,48 @@ static void weeks_and_months(void)
     CHECK_INT(date_weekday(a), 4);
 }
 
+/* The store's own forms take a fast path in date_parse_ts: it must agree with the general
+ * parser on every second it can write and refuse what that parser refuses. */
+static void timestamps_fast_path_agrees(void)
+{
+    char ts[DATE_TS_LEN + 1], day[DATE_DAY_LEN + 1], canon[DATE_TS_LEN + 1];
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t t = (int64_t)(x % 4102444800ull); /* 1970 .. 2100 */
+        date_format_ts(t, ts);
+        int64_t got = -1;
+        CHECK_INT(date_parse_ts(ts, &got), 0);
+        CHECK_INT(got, t);
+        CHECK_INT(date_parse(ts, canon), 0); /* the general parser says the same */
+        CHECK_STR(canon, ts);
+        date_format_day(t / 86400, day);
+        CHECK_INT(date_parse_ts(day, &got), 0);
+        CHECK_INT(got, t / 86400 * 86400);
+    }
+    static const char *const odd[] = {
+        "2026-02-29",           "2026-02-30",           "2026-13-01",
+        "2026-00-10",           "2026-06-13T24:00:00Z", "2026-06-13T12:60:00Z",
+        "2026-06-13T12:00:00",  "2026-06-13 ",          "2026-6-13",
+        "2024-02-29T23:59:59Z", "2026-06-13T12:00:00Zx"};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        int64_t a = -1, b = -1;
+        int ra = date_parse_ts(odd[i], &a);
+        int rb = date_parse(odd[i], canon);
+        if (!rb) {
+            CHECK_INT(ra, 0);
+            int y, mo, d, hh = 0, mi = 0, ss = 0;
+            CHECK(sscanf(canon, "%4d-%2d-%2d", &y, &mo, &d) == 3);
+            if (canon[10] == 'T')
+                CHECK(sscanf(canon + 11, "%2d:%2d:%2d", &hh, &mi, &ss) == 3);
+            b = date_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+        } else {
+            CHECK_INT(ra, PB_EINVAL);
+        }
+        CHECK_INT(a, b);
+    }
+}
+
 static void buf_respects_cap(void)
 {
     struct buf b = BUF_INIT(8);
@@ -213,5 +255,6 @@ static void buf_respects_cap(void)
     buf_release(&b);
 }
 
-TEST_MAIN(T(normalize_collapses_space), T(normalize_repairs_utf8), T(normalize_matches_reference),
-          T(dates_parse_every_feed_form), T(weeks_and_months), T(buf_respects_cap))
+TEST_MAIN(T(timestamps_fast_path_agrees), T(normalize_collapses_space), T(normalize_repairs_utf8),
+          T(normalize_matches_reference), T(dates_parse_every_feed_form), T(weeks_and_months),
+          T(buf_respects_cap))
