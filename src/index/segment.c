@@ -58,11 +58,18 @@
 #include "pack.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '4', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '5', '\n'};
 
 /* the byte after a dictionary entry's term: the field mask and these */
 #define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
-#define DICT_TF1 0x80    /* ... and it is tf 1 in one field (no tf varint) */
+#define DICT_TF1 0x80    /* ... and it is tf 1 in one field: the byte is then DICT_INLINE |
+                          * DICT_TF1 | q << 3 | field, q = 1 + the position when below 7 (no
+                          * position varint), else 0 */
+#define DICT_TF1_POS 7   /* positions 0..6 fit q */
+
+/* the byte before a block's mask palette: its size k, and this when the indexes are a packed
+ * block (pack_encode) rather than k - 1 bits each */
+#define MASKS_PACKED 0x80
 
 _Static_assert(sizeof(struct seg_header) == 8 + 32 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
                "header");
@@ -316,6 +323,7 @@ struct seg_out {
     char prev[256];              /* previous term, for prefix compression */
     size_t prev_len;
     uint64_t prev_post, prev_pos;
+    uint32_t prev_inl; /* the previous inline term's document in the group */
     struct seg_block *blocks;
     size_t n_blocks, cap_blocks;
     int failed;
@@ -443,25 +451,50 @@ static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint3
         v[i] = o->dec_docs[i] - prev - 1;
         prev = o->dec_docs[i];
     }
-    bytes_reserve(&o->ep, PACK_BOUND(n) + 2 + 64 + 4 * SEG_BLOCK);
+    bytes_reserve(&o->ep, 2 * PACK_BOUND(n) + 2 + 64);
     o->ep.len += pack_encode(o->ep.p + o->ep.len, v, n);
     if (fields & (fields - 1)) {
-        /* field masks: a palette of the block's distinct masks, then an index per posting */
+        /* field masks: a palette of the block's distinct masks, most frequent first, then an
+         * index per posting, at a fixed width or as a packed block, whichever is smaller
+         * (one mask usually dominates: index 0 then costs no bits, the others are exceptions) */
+        uint32_t cnt[64] = {0}, first[64];
         uint8_t idx_of[64], pal[64];
         uint32_t k = 0;
-        memset(idx_of, 0xFF, sizeof idx_of);
-        for (uint32_t i = 0; i < n; i++) {
-            uint8_t m = o->dec_masks[i];
-            if (idx_of[m] == 0xFF) {
-                idx_of[m] = (uint8_t)k;
-                pal[k++] = m;
+        for (uint32_t i = 0; i < n; i++)
+            if (!cnt[o->dec_masks[i]]++)
+                first[o->dec_masks[i]] = i;
+        for (uint32_t m = 0; m < 64; m++) {
+            if (!cnt[m])
+                continue;
+            /* insertion by (count desc, first appearance asc): deterministic */
+            uint32_t j = k++;
+            while (j && (cnt[pal[j - 1]] < cnt[m] ||
+                         (cnt[pal[j - 1]] == cnt[m] && first[pal[j - 1]] > first[m]))) {
+                pal[j] = pal[j - 1];
+                j--;
             }
-            v[i] = idx_of[m];
+            pal[j] = (uint8_t)m;
         }
-        o->ep.p[o->ep.len++] = (uint8_t)k;
-        memcpy(o->ep.p + o->ep.len, pal, k);
-        o->ep.len += k;
-        o->ep.len += pack_bits(o->ep.p + o->ep.len, v, n, width(k - 1));
+        for (uint32_t j = 0; j < k; j++)
+            idx_of[pal[j]] = (uint8_t)j;
+        for (uint32_t i = 0; i < n; i++)
+            v[i] = idx_of[o->dec_masks[i]];
+        size_t at = o->ep.len;
+        o->ep.len += 1 + k;
+        memcpy(o->ep.p + at + 1, pal, k);
+        o->ep.p[at] = (uint8_t)k;
+        if (k > 1) {
+            size_t fixed = ((size_t)n * width(k - 1) + 7) / 8;
+            uint8_t tmp[PACK_BOUND(SEG_BLOCK)];
+            size_t packed = pack_encode(tmp, v, n);
+            if (packed < fixed) {
+                o->ep.p[at] |= MASKS_PACKED;
+                memcpy(o->ep.p + o->ep.len, tmp, packed);
+                o->ep.len += packed;
+            } else {
+                o->ep.len += pack_bits(o->ep.p + o->ep.len, v, n, width(k - 1));
+            }
+        }
     }
     /* tf - 1 per posting per field of its mask */
     uint32_t tfv[SEG_BLOCK * IF_COUNT];
@@ -533,6 +566,7 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         o->groups[o->n_groups++] = (struct seg_dgroup){(uint32_t)o->dict.len,
                                                        (uint32_t)o->n_blocks};
         o->prev_post = o->prev_pos = 0;
+        o->prev_inl = 0;
     } else {
         while (prefix < len && prefix < o->prev_len && o->prev[prefix] == term[prefix])
             prefix++;
@@ -551,15 +585,29 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
     if (b->df == 1) {
         /* one posting: kept in the entry; its max_tfc is recomputed by the reader */
         const uint32_t *tf = o->dec_tf[0];
-        int simple = !(b->fields & (b->fields - 1)) && tf[__builtin_ctz(b->fields)] == 1;
-        bytes_byte(&o->dict, (uint8_t)(b->fields | DICT_INLINE | (simple ? DICT_TF1 : 0)));
-        bytes_varint(&o->dict, o->dec_docs[0]);
-        for (int f = 0; f < IF_COUNT && !simple; f++)
-            if (tf[f])
-                bytes_varint(&o->dict, tf[f]);
-        for (int f = 0; f < IF_COUNT; f++)
-            for (size_t k = 0; k < o->fv_n[f]; k++)
-                bytes_varint(&o->dict, o->fv[f][k]);
+        int f1 = __builtin_ctz(b->fields);
+        int simple = !(b->fields & (b->fields - 1)) && tf[f1] == 1;
+        /* the document as a zigzag delta from the previous inline term's in the group: terms
+         * that sort together (paper ids) often come from documents numbered together */
+        int64_t delta = (int64_t)o->dec_docs[0] - (int64_t)o->prev_inl;
+        uint64_t zz = delta < 0 ? ((uint64_t)-delta << 1) - 1 : (uint64_t)delta << 1;
+        o->prev_inl = o->dec_docs[0];
+        if (simple) {
+            uint32_t q = o->fv[f1][0] < DICT_TF1_POS ? o->fv[f1][0] + 1 : 0;
+            bytes_byte(&o->dict, (uint8_t)(DICT_INLINE | DICT_TF1 | q << 3 | (uint32_t)f1));
+            bytes_varint64(&o->dict, zz);
+            if (!q)
+                bytes_varint(&o->dict, o->fv[f1][0]);
+        } else {
+            bytes_byte(&o->dict, (uint8_t)(b->fields | DICT_INLINE));
+            bytes_varint64(&o->dict, zz);
+            for (int f = 0; f < IF_COUNT; f++)
+                if (tf[f])
+                    bytes_varint(&o->dict, tf[f]);
+            for (int f = 0; f < IF_COUNT; f++)
+                for (size_t k = 0; k < o->fv_n[f]; k++)
+                    bytes_varint(&o->dict, o->fv[f][k]);
+        }
     } else {
         bytes_byte(&o->dict, b->fields);
         bytes_varint(&o->dict, b->df);
@@ -707,11 +755,17 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
             rc = -1;
         off += n;
         for (int f = 0; f < IF_COUNT && !rc; f++) {
+            size_t len = n_docs;
             for (uint32_t i = 0; i < n_docs; i++)
                 col[i] = docs[i].norm[f];
-            if (n_docs && fwrite(col, n_docs, 1, o->f) != 1)
+            if (n_docs &&
+                memcmp(col, col + 1, n_docs - 1) == 0) {
+                h.flags |= SEG_NORMS_CONST(f); /* every document has this length code */
+                len = 1;
+            }
+            if (len && fwrite(col, len, 1, o->f) != 1)
                 rc = -1;
-            off += n_docs;
+            off += len;
         }
         xfree(col);
     }
@@ -1027,6 +1081,15 @@ static uint64_t docs_width(const struct seg_header *h)
     return (h->flags & SEG_DOCIDS_DENSE ? 0 : 4) + (h->flags & SEG_DAYS16 ? 2 : 4);
 }
 
+/* Bytes of the length-code columns. */
+static uint64_t norms_bytes(const struct seg_header *h)
+{
+    uint64_t n = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        n += h->flags & SEG_NORMS_CONST(f) ? 1 : h->n_docs;
+    return n;
+}
+
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -1066,11 +1129,13 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         why = "sections out of order";
     else if (h->off_docs % 8 || h->off_pids % 8 || h->off_dict % 8 || h->off_blocks % 8)
         why = "sections misaligned";
-    else if (h->flags & ~(SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16) ||
+    else if (h->flags & ~(SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16 |
+                          SEG_NORMS_CONST_ALL) ||
+             ((h->flags & SEG_NORMS_CONST_ALL) && !h->n_docs) ||
              ((h->flags & SEG_DOCIDS_DENSE) && !(h->flags & SEG_DOCIDS_SORTED)) ||
              ((h->flags & SEG_DOCIDS_DENSE) && (uint64_t)h->docid_base + h->n_docs > UINT32_MAX))
         why = "bad flags";
-    else if ((uint64_t)h->n_docs * (docs_width(h) + IF_COUNT) > h->off_pids - h->off_docs ||
+    else if ((uint64_t)h->n_docs * docs_width(h) + norms_bytes(h) > h->off_pids - h->off_docs ||
              (!(h->flags & SEG_DOCIDS_SORTED) &&
               (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids) ||
              (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
@@ -1099,8 +1164,18 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         s->days = (const void *)col;
         col += 4 * (uint64_t)h->n_docs;
     }
-    for (int f = 0; f < IF_COUNT; f++)
-        s->norms[f] = col + (uint64_t)f * h->n_docs;
+    for (int f = 0; f < IF_COUNT; f++) {
+        if (h->flags & SEG_NORMS_CONST(f)) {
+            /* one code for all: spread it, so that readers index every column alike */
+            s->norm_fill[f] = xmalloc(h->n_docs);
+            memset(s->norm_fill[f], *col, h->n_docs);
+            s->norms[f] = s->norm_fill[f];
+            col += 1;
+        } else {
+            s->norms[f] = col;
+            col += h->n_docs;
+        }
+    }
     if (!(h->flags & SEG_DOCIDS_SORTED))
         s->pids = (const void *)(s->map + h->off_pids);
     s->groups = (const void *)(s->map + h->off_dict);
@@ -1122,6 +1197,8 @@ void seg_close(struct seg *s)
     if (!s)
         return;
     munmap((void *)s->map, s->map_len);
+    for (int f = 0; f < IF_COUNT; f++)
+        xfree(s->norm_fill[f]);
     xfree(s->path);
     xfree(s);
 }
@@ -1164,6 +1241,7 @@ int seg_term_iter_next(struct seg_term_iter *it)
         it->in_group = 0;
         it->p = s->dict + s->groups[g].data_off;
         it->block_next = s->groups[g].block0;
+        it->inl_prev = 0;
         t->post_off = t->pos_off = 0;
         t->len = 0;
     }
@@ -1187,20 +1265,29 @@ int seg_term_iter_next(struct seg_term_iter *it)
     t->str[t->len] = 0;
     unsigned kind = *p++;
     t->fields = kind & 0x3F;
+    t->inl_p1 = 0;
+    if ((kind & (DICT_INLINE | DICT_TF1)) == (DICT_INLINE | DICT_TF1)) {
+        if ((kind & 7) >= IF_COUNT)
+            return -1;
+        t->fields = (uint8_t)(1u << (kind & 7));
+        t->inl_p1 = (kind >> 3) & 7;
+    }
     if (!t->fields)
         return -1;
     if (kind & DICT_INLINE) {
-        uint64_t doc, tf, total = 0;
-        if (!(p = get_varint64(p, end, &doc)) || doc >= s->h->n_docs)
+        uint64_t zz, tf, total = 0;
+        if (!(p = get_varint64(p, end, &zz)))
             return -1;
+        int64_t doc = (int64_t)it->inl_prev + (zz & 1 ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1));
+        if (doc < 0 || doc >= s->h->n_docs)
+            return -1;
+        it->inl_prev = (uint32_t)doc;
         t->df = 1;
         t->inl_doc = (uint32_t)doc;
         memset(t->inl_tf, 0, sizeof t->inl_tf);
         if (kind & DICT_TF1) {
-            if (t->fields & (t->fields - 1))
-                return -1;
             t->inl_tf[__builtin_ctz(t->fields)] = 1;
-            total = 1;
+            total = t->inl_p1 ? 0 : 1;
         } else {
             for (int f = 0; f < IF_COUNT; f++) {
                 if (!(t->fields & (1u << f)))
@@ -1349,9 +1436,9 @@ static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint
     if (fields & (fields - 1)) {
         if (p >= end)
             return NULL;
-        uint32_t k = *p++;
+        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED;
         const uint8_t *pal = p;
-        if (k == 0 || k > 63 || (size_t)(end - p) < k)
+        if (k == 0 || k > 63 || (k == 1 && is_packed) || (size_t)(end - p) < k)
             return NULL;
         p += k;
         for (uint32_t j = 0; j < k; j++)
@@ -1361,7 +1448,11 @@ static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint
             memset(c->masks, pal[0], n);
         } else {
             uint32_t v[SEG_BLOCK];
-            if (!(p = unpack_bits(p, end, n, width(k - 1), v)))
+            if (is_packed)
+                p = pack_decode(p, end, n, v);
+            else
+                p = unpack_bits(p, end, n, width(k - 1), v);
+            if (!p)
                 return NULL;
             for (uint32_t i = 0; i < n; i++) {
                 if (v[i] >= k)
@@ -1576,6 +1667,11 @@ size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size
     uint32_t n = seg_cursor_tf(c, c->i, field);
     size_t k = 0;
     uint32_t pos = 0;
+    if (c->t.inl_p1) { /* one position, in the entry's kind byte */
+        if (max)
+            out[k++] = c->t.inl_p1 - 1;
+        return k;
+    }
     if (c->t.inl_pos) {
         const uint8_t *p = c->pos_blk, *end = c->s->dict + c->s->dict_len;
         uint64_t v;
