@@ -984,7 +984,7 @@ static int cmp_rec(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-#define AUTHOR_GAP 8 /* positions between two authors, so phrases do not join names */
+#define AUTHOR_GAP 1 /* a position between two authors, so phrases do not join names */
 
 void seg_writer_add(struct seg_writer *w, const struct index_doc *doc)
 {
