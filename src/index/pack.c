@@ -1,13 +1,21 @@
 /* Bit-packed integer blocks (pack.h).
  *
  * A block of n values (n <= PACK_MAX, known to the reader from elsewhere):
- *   byte     b | 0x80 if there are exceptions; b (0..32) is the width of every value's low bits
- *   byte     e, the number of exceptions (1..n), only when 0x80 is set
+ *   byte     b | 0x80 if there are exceptions | 0x40 if their highs are packed; b (0..32) is
+ *            the width of every value's low bits
+ *   byte     e - 1 | 0x80 if the indexes are a bitmap; e (1..n) is the number of exceptions;
+ *            only when 0x80 is set in the first byte
  *   packed   n values of b bits, least significant bit first, (n * b + 7) / 8 bytes
- *   indexes  e bytes, strictly increasing positions (< n) of the values wider than b bits
- *   highs    e varints (7 bits a byte, low first): those values shifted right by b, nonzero
- * The encoder picks the b that makes the block smallest: a few large gaps or term frequencies
- * cost a byte or two each instead of widening all 128 values (Lucene's PFOR does the same).
+ *   indexes  the positions (< n) of the values wider than b bits: e bytes, strictly
+ *            increasing, or, when e > ceil(n / 8), a bitmap of ceil(n / 8) bytes (bit i of the
+ *            bitmap, LSB first, set for value i; bits past n zero)
+ *   highs    those values shifted right by b (nonzero), in index order: e varints (7 bits a
+ *            byte, low first), or with 0x40 a byte hb (0..32 - b) and the highs minus 1
+ *            packed at hb bits each, (e * hb + 7) / 8 bytes
+ * The encoder picks the b, and the coding of indexes and highs, that make the block smallest:
+ * a few large gaps or term frequencies cost a byte or two each instead of widening all 128
+ * values (Lucene's PFOR does the same); many values a bit or two wider than the rest cost a
+ * bit of the bitmap and a bit or two of highs each.
  * Varints (segment.c) took 2.44 bytes per posting; this takes about 1.3. */
 #include "pack.h"
 
