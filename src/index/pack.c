@@ -284,14 +284,15 @@ const uint8_t *pack_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uin
         uint32_t k = 0;
         if ((size_t)(end - p) < len)
             return NULL;
-        for (uint32_t i = 0; i < n; i++)
-            if (p[i / 8] >> (i % 8) & 1) {
-                if (k == e)
-                    return NULL;
-                bits_idx[k++] = (uint8_t)i;
-            }
-        if (k != e || (n % 8 && p[len - 1] >> (n % 8)))
+        uint64_t w[2] = {0, 0};
+        memcpy(w, p, len);
+        if (n < 128 && (n < 64 ? w[0] >> n || w[1] : w[1] >> (n - 64)))
+            return NULL; /* bits past n */
+        if ((uint32_t)(__builtin_popcountll(w[0]) + __builtin_popcountll(w[1])) != e)
             return NULL;
+        for (int j = 0; j < 2; j++)
+            for (uint64_t x = w[j]; x; x &= x - 1)
+                bits_idx[k++] = (uint8_t)(64 * j + __builtin_ctzll(x));
         idx = bits_idx;
         p += len;
     } else {
@@ -306,12 +307,19 @@ const uint8_t *pack_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uin
         unsigned hb = *p++;
         if (!(p = unpack_bits(p, end, e, hb, hi)))
             return NULL;
+        unsigned bad = 0;
+        if (!is_bitmap) /* a bitmap's indexes are in order and in range by construction */
+            for (uint32_t k = 0; k < e; k++)
+                bad |= (k && idx[k] <= idx[k - 1]) | (idx[k] >= n);
+        if (bad)
+            return NULL;
+        uint64_t wide = 0; /* checked once: the patches are branch-free */
         for (uint32_t k = 0; k < e; k++) {
-            if ((k && idx[k] <= idx[k - 1]) || idx[k] >= n || ((uint64_t)hi[k] + 1) << b > UINT32_MAX)
-                return NULL;
-            out[idx[k]] |= (hi[k] + 1) << b;
+            uint64_t x = ((uint64_t)hi[k] + 1) << b;
+            wide |= x;
+            out[idx[k]] |= (uint32_t)x;
         }
-        return p;
+        return wide > UINT32_MAX ? NULL : p;
     }
     for (uint32_t k = 0; k < e; k++) {
         uint64_t hi;
