@@ -1,21 +1,24 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG04\n", counts, flags, per-field length sums,
+ *   header   struct seg_header: magic "PBSEG05\n", counts, flags, per-field length sums,
  *            section offsets, and a 64-bit checksum of everything after the header
  *   post     per term with two postings or more, its blocks of SEG_BLOCK postings; a block
  *            of n postings is: the document gaps (docnum - previous - 1; the first of the
  *            term counts from -1, the first of a block from the previous block's last_doc)
- *            as one packed block (pack.c); when the term is in more than one field, a byte k,
- *            a palette of k field masks and one index into it per posting, ceil(log2 k) bits
- *            each (pack_bits; none when k = 1); then tf - 1 per posting per field of its mask,
- *            low bit first, as packed blocks of PACK_MAX values
+ *            as one packed block (pack.c); when the term is in more than one field, a byte
+ *            k | MASKS_PACKED if the indexes are packed, a palette of k field masks (most
+ *            frequent first) and one index into it per posting: ceil(log2 k) bits each
+ *            (pack_bits) or, with MASKS_PACKED, one packed block (pack_encode), whichever is
+ *            smaller; none when k = 1; then tf - 1 per posting per field of its mask, low bit
+ *            first, as packed blocks of PACK_MAX values
  *   pos      per such term, per block: for each field in bit order, the positions of the
  *            block's postings in that field, in posting order, as packed blocks of PACK_MAX
  *            values: a posting's first position as is, each next one as the gap minus 1
  *   docs     by column: n_docs u32 caller's docids (absent with SEG_DOCIDS_DENSE), n_docs
  *            days (u16 with SEG_DAYS16: 0 unknown, else day_base + v - 1; i32 otherwise), then
- *            for each field n_docs u8 quantised lengths (seg_norm_encode)
+ *            for each field n_docs u8 quantised lengths (seg_norm_encode), or one u8 when
+ *            SEG_NORMS_CONST(f) (every document has that code: the id field)
  *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents;
  *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
@@ -23,12 +26,17 @@
  *   terms    the dictionary data, terms in byte order, per term: the shared-prefix length p
  *            with the previous term of its group (0 for a group's first) and the suffix
  *            length s as one byte p << 4 | s when both are below 16, else a 0 byte and two
- *            varints; the suffix; a byte: the field mask | DICT_INLINE | DICT_TF1. Then for
- *            DICT_INLINE (the term's one posting): varint docnum; unless DICT_TF1 (one field,
- *            tf 1), one varint tf per field of the mask; the positions as varints, field by
- *            field, coded as in pos. Otherwise: varint df (>= 2), varint64 postings offset
- *            and varint64 positions offset (deltas from the previous such term of the group;
- *            the first is absolute), and max_tfc as a bfloat16 rounded up (2 bytes). An
+ *            varints; the suffix; a kind byte. A term with one posting keeps it in the entry
+ *            (DICT_INLINE): its docnum is a varint of the zigzag delta from the previous such
+ *            term's docnum in the group (0 for the group's first). When it is tf 1 in one field
+ *            the kind byte is DICT_INLINE | DICT_TF1 | q << 3 | field, then the docnum, then,
+ *            if q = 0, the position as a varint (q > 0: the position is q - 1). Otherwise the
+ *            kind byte is the field mask | DICT_INLINE, then the docnum, one varint tf per
+ *            field of the mask and the positions as varints, field by field, coded as in pos.
+ *            A term with more postings has the kind byte = its field mask, then varint df
+ *            (>= 2), varint64 postings offset and varint64 positions offset (deltas from the
+ *            previous such term of the group; the first is absolute), and max_tfc as a
+ *            bfloat16 rounded up (2 bytes). An
  *            inline term's max_tfc is recomputed from its posting when a cursor opens it.
  *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
  *            term order from the group's first block index; a smaller term's one block is
@@ -62,10 +70,10 @@ static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '5', '\n'};
 
 /* the byte after a dictionary entry's term: the field mask and these */
 #define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
-#define DICT_TF1 0x80    /* ... and it is tf 1 in one field: the byte is then DICT_INLINE |
-                          * DICT_TF1 | q << 3 | field, q = 1 + the position when below 7 (no
-                          * position varint), else 0 */
-#define DICT_TF1_POS 7   /* positions 0..6 fit q */
+/* ... and it is tf 1 in one field: the byte is then DICT_INLINE | DICT_TF1 | q << 3 | field,
+ * q = 1 + the position when it is below DICT_TF1_POS (no position varint follows), else 0 */
+#define DICT_TF1 0x80
+#define DICT_TF1_POS 7
 
 /* the byte before a block's mask palette: its size k, and this when the indexes are a packed
  * block (pack_encode) rather than k - 1 bits each */
