@@ -8,7 +8,9 @@
  *            term counts from -1, the first of a block from the previous block's last_doc)
  *            as one packed block (pack.c); when the term is in more than one field, a byte
  *            k | MASKS_PACKED if the indexes are packed, a palette of k field masks (most
- *            frequent first) and one index into it per posting: ceil(log2 k) bits each
+ *            frequent first; each as its bits within the term's fields, m = popcount(fields)
+ *            bits, low field first, k * m bits by pack_bits) and one index into it per
+ *            posting: ceil(log2 k) bits each
  *            (pack_bits) or, with MASKS_PACKED, one packed block (pack_encode), whichever is
  *            smaller; none when k = 1; then tf - 1 per posting per field of its mask, low bit
  *            first, as packed blocks of PACK_MAX values
@@ -17,8 +19,10 @@
  *            values: a posting's first position as is, each next one as the gap minus 1
  *   docs     by column: n_docs u32 caller's docids (absent with SEG_DOCIDS_DENSE), n_docs
  *            days (u16 with SEG_DAYS16: 0 unknown, else day_base + v - 1; i32 otherwise), then
- *            for each field n_docs u8 quantised lengths (seg_norm_encode), or one u8 when
- *            SEG_NORMS_CONST(f) (every document has that code: the id field)
+ *            for each field the quantised lengths (seg_norm_encode): one u8 when
+ *            SEG_NORMS_CONST(f) (every document has that code: the id field), else a u8 base
+ *            (the lowest code), a u8 width w (1..8) and each code minus base at w bits
+ *            (pack_bits); the reader unpacks them into a byte per document
  *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents;
  *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
@@ -450,6 +454,26 @@ static inline unsigned width(uint32_t v)
     return v ? 32 - (unsigned)__builtin_clz(v) : 0;
 }
 
+/* A field mask within the term's fields as popcount(fields) bits (the fields' order kept), and
+ * back. */
+static uint32_t mask_compress(uint32_t mask, uint32_t fields)
+{
+    uint32_t c = 0, j = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        if (fields >> f & 1)
+            c |= (mask >> f & 1) << j++;
+    return c;
+}
+
+static uint8_t mask_expand(uint32_t c, uint32_t fields)
+{
+    uint32_t m = 0, j = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        if (fields >> f & 1)
+            m |= (c >> j++ & 1) << f;
+    return (uint8_t)m;
+}
+
 /* Appends the block of n postings in o->dec_* (prev: the document before the block) to o->ep
  * and its positions (o->fv) to o->eq, in the file's encoding (top of this file). */
 static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint32_t n)
@@ -487,10 +511,13 @@ static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint3
             idx_of[pal[j]] = (uint8_t)j;
         for (uint32_t i = 0; i < n; i++)
             v[i] = idx_of[o->dec_masks[i]];
+        /* each palette entry as its bits within the term's fields: popcount(fields) bits */
+        uint32_t sub[64];
+        for (uint32_t j = 0; j < k; j++)
+            sub[j] = mask_compress(pal[j], fields);
         size_t at = o->ep.len;
-        o->ep.len += 1 + k;
-        memcpy(o->ep.p + at + 1, pal, k);
-        o->ep.p[at] = (uint8_t)k;
+        o->ep.p[o->ep.len++] = (uint8_t)k;
+        o->ep.len += pack_bits(o->ep.p + o->ep.len, sub, k, seg_popcount6[fields]);
         if (k > 1) {
             size_t fixed = ((size_t)n * width(k - 1) + 7) / 8;
             uint8_t tmp[PACK_BOUND(SEG_BLOCK)];
@@ -739,7 +766,7 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         h.flags &= ~SEG_DAYS16;
     if (!rc) {
         /* columns: docids, days, then the length codes field by field */
-        size_t cap = (size_t)n_docs * 4 + 1;
+        size_t cap = (size_t)n_docs * 4 + 8;
         uint8_t *col = xmalloc(cap);
         size_t n = 0;
         if (!(h.flags & SEG_DOCIDS_DENSE)) {
@@ -763,15 +790,28 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
             rc = -1;
         off += n;
         for (int f = 0; f < IF_COUNT && !rc; f++) {
-            size_t len = n_docs;
-            for (uint32_t i = 0; i < n_docs; i++)
+            uint8_t lo = 255, hi = 0;
+            for (uint32_t i = 0; i < n_docs; i++) {
                 col[i] = docs[i].norm[f];
-            if (n_docs &&
-                memcmp(col, col + 1, n_docs - 1) == 0) {
+                lo = col[i] < lo ? col[i] : lo;
+                hi = col[i] > hi ? col[i] : hi;
+            }
+            size_t len;
+            if (n_docs && lo == hi) {
                 h.flags |= SEG_NORMS_CONST(f); /* every document has this length code */
                 len = 1;
+            } else {
+                /* the codes minus the lowest, at the width of the highest */
+                unsigned w = n_docs ? width((uint32_t)(hi - lo)) : 1;
+                uint32_t *v = xmalloc((n_docs ? n_docs : 1) * sizeof *v);
+                for (uint32_t i = 0; i < n_docs; i++)
+                    v[i] = (uint32_t)(col[i] - (n_docs ? lo : 0));
+                col[0] = n_docs ? lo : 0;
+                col[1] = (uint8_t)w;
+                len = 2 + pack_bits(col + 2, v, n_docs, w);
+                xfree(v);
             }
-            if (len && fwrite(col, len, 1, o->f) != 1)
+            if (fwrite(col, len, 1, o->f) != 1)
                 rc = -1;
             off += len;
         }
@@ -1089,13 +1129,37 @@ static uint64_t docs_width(const struct seg_header *h)
     return (h->flags & SEG_DOCIDS_DENSE ? 0 : 4) + (h->flags & SEG_DAYS16 ? 2 : 4);
 }
 
-/* Bytes of the length-code columns. */
+/* The fewest bytes the length-code columns can take (their widths are in the file). */
 static uint64_t norms_bytes(const struct seg_header *h)
 {
     uint64_t n = 0;
     for (int f = 0; f < IF_COUNT; f++)
-        n += h->flags & SEG_NORMS_CONST(f) ? 1 : h->n_docs;
+        n += h->flags & SEG_NORMS_CONST(f) ? 1 : 2 + ((uint64_t)h->n_docs + 7) / 8;
     return n;
+}
+
+/* Decodes the length-code column at p (base, width, packed codes) into out[0..n); returns the
+ * byte after it, or NULL if it is damaged or runs past end. */
+static const uint8_t *norms_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uint8_t *out)
+{
+    if (end - p < 2)
+        return NULL;
+    unsigned base = p[0], w = p[1];
+    p += 2;
+    if (w == 0 || w > 8 || (size_t)(end - p) < ((uint64_t)n * w + 7) / 8)
+        return NULL;
+    uint32_t v[1024]; /* 1,024 values of w bits end on a byte boundary */
+    for (uint32_t i = 0; i < n; i += 1024) {
+        uint32_t k = n - i < 1024 ? n - i : 1024;
+        if (!unpack_bits(p + (size_t)i / 8 * w, end, k, w, v))
+            return NULL;
+        for (uint32_t j = 0; j < k; j++) {
+            if (base + v[j] > 255)
+                return NULL;
+            out[i + j] = (uint8_t)(base + v[j]);
+        }
+    }
+    return p + ((uint64_t)n * w + 7) / 8;
 }
 
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
@@ -1172,17 +1236,21 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         s->days = (const void *)col;
         col += 4 * (uint64_t)h->n_docs;
     }
-    for (int f = 0; f < IF_COUNT; f++) {
+    /* the length codes are unpacked into memory: a query reads them a byte per document */
+    for (int f = 0; f < IF_COUNT && col; f++) {
+        s->norm_fill[f] = xmalloc(h->n_docs ? h->n_docs : 1);
+        s->norms[f] = s->norm_fill[f];
         if (h->flags & SEG_NORMS_CONST(f)) {
-            /* one code for all: spread it, so that readers index every column alike */
-            s->norm_fill[f] = xmalloc(h->n_docs);
             memset(s->norm_fill[f], *col, h->n_docs);
-            s->norms[f] = s->norm_fill[f];
             col += 1;
         } else {
-            s->norms[f] = col;
-            col += h->n_docs;
+            col = norms_decode(col, s->map + h->off_pids, h->n_docs, s->norm_fill[f]);
         }
+    }
+    if (!col) {
+        seg_close(s);
+        seterr(err, err_len, "segment '%s' is damaged: bad length codes", path);
+        return PB_EFORMAT;
     }
     if (!(h->flags & SEG_DOCIDS_SORTED))
         s->pids = (const void *)(s->map + h->off_pids);
@@ -1444,13 +1512,13 @@ static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint
     if (fields & (fields - 1)) {
         if (p >= end)
             return NULL;
-        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED;
-        const uint8_t *pal = p;
-        if (k == 0 || k > 63 || (k == 1 && is_packed) || (size_t)(end - p) < k)
+        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED, sub[64];
+        uint8_t pal[64];
+        if (k == 0 || k > 63 || (k == 1 && is_packed) ||
+            !(p = unpack_bits(p, end, k, seg_popcount6[fields], sub)))
             return NULL;
-        p += k;
         for (uint32_t j = 0; j < k; j++)
-            if (!pal[j] || (pal[j] & ~fields))
+            if (!(pal[j] = mask_expand(sub[j], fields)))
                 return NULL;
         if (k == 1) {
             memset(c->masks, pal[0], n);
