@@ -279,21 +279,16 @@ const uint8_t *pack_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uin
         return p;
     uint8_t bits_idx[PACK_MAX];
     const uint8_t *idx = p;
+    uint64_t bm[2] = {0, 0};
     if (is_bitmap) {
         size_t len = (n + 7) / 8;
-        uint32_t k = 0;
         if ((size_t)(end - p) < len)
             return NULL;
-        uint64_t w[2] = {0, 0};
-        memcpy(w, p, len);
-        if (n < 128 && (n < 64 ? w[0] >> n || w[1] : w[1] >> (n - 64)))
+        memcpy(bm, p, len);
+        if (n < 128 && (n < 64 ? bm[0] >> n || bm[1] : bm[1] >> (n - 64)))
             return NULL; /* bits past n */
-        if ((uint32_t)(__builtin_popcountll(w[0]) + __builtin_popcountll(w[1])) != e)
+        if ((uint32_t)(__builtin_popcountll(bm[0]) + __builtin_popcountll(bm[1])) != e)
             return NULL;
-        for (int j = 0; j < 2; j++)
-            for (uint64_t x = w[j]; x; x &= x - 1)
-                bits_idx[k++] = (uint8_t)(64 * j + __builtin_ctzll(x));
-        idx = bits_idx;
         p += len;
     } else {
         if ((size_t)(end - p) < e)
@@ -307,19 +302,35 @@ const uint8_t *pack_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uin
         unsigned hb = *p++;
         if (!(p = unpack_bits(p, end, e, hb, hi)))
             return NULL;
+        uint64_t wide = 0; /* checked once: the patches are branch-free */
+        if (is_bitmap) { /* in order and in range by construction */
+            uint32_t k = 0;
+            for (int j = 0; j < 2; j++)
+                for (uint64_t x = bm[j]; x; x &= x - 1, k++) {
+                    uint64_t v = ((uint64_t)hi[k] + 1) << b;
+                    wide |= v;
+                    out[64 * j + __builtin_ctzll(x)] |= (uint32_t)v;
+                }
+            return wide > UINT32_MAX ? NULL : p;
+        }
         unsigned bad = 0;
-        if (!is_bitmap) /* a bitmap's indexes are in order and in range by construction */
-            for (uint32_t k = 0; k < e; k++)
-                bad |= (k && idx[k] <= idx[k - 1]) | (idx[k] >= n);
+        for (uint32_t k = 0; k < e; k++)
+            bad |= (k && idx[k] <= idx[k - 1]) | (idx[k] >= n);
         if (bad)
             return NULL;
-        uint64_t wide = 0; /* checked once: the patches are branch-free */
         for (uint32_t k = 0; k < e; k++) {
-            uint64_t x = ((uint64_t)hi[k] + 1) << b;
-            wide |= x;
-            out[idx[k]] |= (uint32_t)x;
+            uint64_t v = ((uint64_t)hi[k] + 1) << b;
+            wide |= v;
+            out[idx[k]] |= (uint32_t)v;
         }
         return wide > UINT32_MAX ? NULL : p;
+    }
+    if (is_bitmap) {
+        uint32_t k = 0;
+        for (int j = 0; j < 2; j++)
+            for (uint64_t x = bm[j]; x; x &= x - 1)
+                bits_idx[k++] = (uint8_t)(64 * j + __builtin_ctzll(x));
+        idx = bits_idx;
     }
     for (uint32_t k = 0; k < e; k++) {
         uint64_t hi;

@@ -465,12 +465,11 @@ static uint32_t mask_compress(uint32_t mask, uint32_t fields)
     return c;
 }
 
-static uint8_t mask_expand(uint32_t c, uint32_t fields)
+static inline uint8_t mask_expand(uint32_t c, uint32_t fields)
 {
-    uint32_t m = 0, j = 0;
-    for (int f = 0; f < IF_COUNT; f++)
-        if (fields >> f & 1)
-            m |= (c >> j++ & 1) << f;
+    uint32_t m = 0;
+    for (; fields; fields &= fields - 1, c >>= 1)
+        m |= (c & 1) << __builtin_ctz(fields);
     return (uint8_t)m;
 }
 
