@@ -168,6 +168,7 @@ struct seg_cursor {
     int has_tf;
     const uint8_t *tf_p; /* where they are encoded */
     uint8_t masks[SEG_BLOCK];
+    uint8_t mexp[64]; /* a palette entry (the bits of the term's fields) -> its field mask */
     uint16_t tfo[SEG_BLOCK + 1];
     uint32_t tfv[SEG_BLOCK * IF_COUNT];
     int is_damaged;         /* a block or its positions did not decode (seg_check reports it) */

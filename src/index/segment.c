@@ -1511,13 +1511,26 @@ static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint
     if (fields & (fields - 1)) {
         if (p >= end)
             return NULL;
-        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED, sub[64];
+        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED;
+        uint32_t mw = seg_popcount6[fields], len = (k * mw + 7) / 8;
         uint8_t pal[64];
-        if (k == 0 || k > 63 || (k == 1 && is_packed) ||
-            !(p = unpack_bits(p, end, k, seg_popcount6[fields], sub)))
+        if (k == 0 || k > 63 || (k == 1 && is_packed) || (size_t)(end - p) < len)
             return NULL;
+        if (len <= 8) { /* the usual palette: one load, masks from the cursor's table */
+            uint64_t w = 0;
+            memcpy(&w, p, len);
+            for (uint32_t j = 0; j < k; j++, w >>= mw)
+                pal[j] = c->mexp[w & ((1u << mw) - 1)];
+        } else {
+            uint32_t sub[64];
+            if (!unpack_bits(p, end, k, mw, sub))
+                return NULL;
+            for (uint32_t j = 0; j < k; j++)
+                pal[j] = c->mexp[sub[j]];
+        }
+        p += len;
         for (uint32_t j = 0; j < k; j++)
-            if (!(pal[j] = mask_expand(sub[j], fields)))
+            if (!pal[j])
                 return NULL;
         if (k == 1) {
             memset(c->masks, pal[0], n);
@@ -1636,6 +1649,9 @@ void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg
         return;
     }
     c->t = *t;
+    if (t->fields & (t->fields - 1)) /* the masks a palette entry of m bits stands for */
+        for (uint32_t x = 0; x < 1u << seg_popcount6[t->fields & 63]; x++)
+            c->mexp[x] = mask_expand(x, t->fields);
     if (t->n_blocks > 1) {
         c->blocks = s->blocks + t->block0;
     } else {
