@@ -8,6 +8,6 @@ make -s build/rel/paperboy
 mkdir -p build/bench
 cc -std=c11 -D_GNU_SOURCE -O2 -o build/bench/postings_bench bench/postings/postings_bench.c \
     $(ls build/rel/src/*/*.o | grep -v 'src/main.o') -lsqlite3 -lexpat -ljansson -lz -lstemmer \
-    -lutf8proc -lm -lpthread
+    -lutf8proc -lsodium -lmicrohttpd -lcurl -lm -lpthread
 build/rel/paperboy index --db "$DB" optimize
 for seg in "$DB".index/*.seg; do build/bench/postings_bench "$seg"; done

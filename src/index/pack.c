@@ -1,13 +1,21 @@
 /* Bit-packed integer blocks (pack.h).
  *
  * A block of n values (n <= PACK_MAX, known to the reader from elsewhere):
- *   byte     b | 0x80 if there are exceptions; b (0..32) is the width of every value's low bits
- *   byte     e, the number of exceptions (1..n), only when 0x80 is set
+ *   byte     b | 0x80 if there are exceptions | 0x40 if their highs are packed; b (0..32) is
+ *            the width of every value's low bits
+ *   byte     e - 1 | 0x80 if the indexes are a bitmap; e (1..n) is the number of exceptions;
+ *            only when 0x80 is set in the first byte
  *   packed   n values of b bits, least significant bit first, (n * b + 7) / 8 bytes
- *   indexes  e bytes, strictly increasing positions (< n) of the values wider than b bits
- *   highs    e varints (7 bits a byte, low first): those values shifted right by b, nonzero
- * The encoder picks the b that makes the block smallest: a few large gaps or term frequencies
- * cost a byte or two each instead of widening all 128 values (Lucene's PFOR does the same).
+ *   indexes  the positions (< n) of the values wider than b bits: e bytes, strictly
+ *            increasing, or, when e > ceil(n / 8), a bitmap of ceil(n / 8) bytes (bit i of the
+ *            bitmap, LSB first, set for value i; bits past n zero)
+ *   highs    those values shifted right by b (nonzero), in index order: e varints (7 bits a
+ *            byte, low first), or with 0x40 a byte hb (0..32 - b) and the highs minus 1
+ *            packed at hb bits each, (e * hb + 7) / 8 bytes
+ * The encoder picks the b, and the coding of indexes and highs, that make the block smallest:
+ * a few large gaps or term frequencies cost a byte or two each instead of widening all 128
+ * values (Lucene's PFOR does the same); many values a bit or two wider than the rest cost a
+ * bit of the bitmap and a bit or two of highs each.
  * Varints (segment.c) took 2.44 bytes per posting; this takes about 1.3. */
 #include "pack.h"
 
@@ -151,19 +159,31 @@ size_t pack_encode(uint8_t *out, const uint32_t *v, uint32_t n)
         if (w > maxb)
             maxb = w;
     }
-    /* cost in bytes of each width: packed bytes, plus per exception its index and varint */
-    unsigned best = maxb;
+    /* cost in bytes of each width: packed bytes, plus per exception its index, plus the
+     * exceptions' high parts as varints or packed at one width, whichever is smaller */
+    unsigned best = maxb, best_hb = 0;
     size_t best_cost = 1 + ((size_t)n * maxb + 7) / 8;
+    uint32_t vmax = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i] > vmax)
+            vmax = v[i];
     for (unsigned b = 0; b < maxb; b++) {
-        size_t cost = 2 + ((size_t)n * b + 7) / 8;
-        for (unsigned w = b + 1; w <= maxb; w++)
-            cost += hist[w] * (1 + (w - b + 6) / 7);
+        size_t cost = 2 + ((size_t)n * b + 7) / 8, e = 0, var = 0;
+        for (unsigned w = b + 1; w <= maxb; w++) {
+            e += hist[w];
+            var += hist[w] * ((w - b + 6) / 7);
+        }
+        unsigned hb = width((vmax >> b) - 1); /* highs are >= 1: hi - 1 is packed */
+        size_t packed = 1 + (e * hb + 7) / 8;
+        size_t bitmap = ((size_t)n + 7) / 8;
+        cost += (e < bitmap ? e : bitmap) + (packed < var ? packed : var);
         if (cost < best_cost) {
             best_cost = cost;
             best = b;
+            best_hb = packed < var ? hb + 1 : 0;
         }
     }
-    uint32_t low[PACK_MAX];
+    uint32_t low[PACK_MAX] = {0};
     uint8_t idx[PACK_MAX];
     uint32_t e = 0;
     const uint32_t lmask = best == 32 ? 0xFFFFFFFFu : (1u << best) - 1;
@@ -173,13 +193,30 @@ size_t pack_encode(uint8_t *out, const uint32_t *v, uint32_t n)
             idx[e++] = (uint8_t)i;
     }
     size_t o = 0;
-    out[o++] = (uint8_t)(best | (e ? 0x80 : 0));
+    out[o++] = (uint8_t)(best | (e ? 0x80 : 0) | (e && best_hb ? 0x40 : 0));
+    int is_bitmap = e > (n + 7) / 8;
     if (e)
-        out[o++] = (uint8_t)e;
+        out[o++] = (uint8_t)((e - 1) | (is_bitmap ? 0x80 : 0));
     o += pack_bits(out + o, low, n, best);
     if (e) {
-        memcpy(out + o, idx, e);
-        o += e;
+        if (is_bitmap) {
+            size_t len = (n + 7) / 8;
+            memset(out + o, 0, len);
+            for (uint32_t k = 0; k < e; k++)
+                out[o + idx[k] / 8] |= (uint8_t)(1u << idx[k] % 8);
+            o += len;
+        } else {
+            memcpy(out + o, idx, e);
+            o += e;
+        }
+        if (best_hb) {
+            uint32_t hi[PACK_MAX] = {0};
+            for (uint32_t k = 0; k < e; k++)
+                hi[k] = (v[idx[k]] >> best) - 1;
+            out[o++] = (uint8_t)(best_hb - 1);
+            o += pack_bits(out + o, hi, e, best_hb - 1);
+            return o;
+        }
         for (uint32_t k = 0; k < e; k++) {
             uint32_t hi = v[idx[k]] >> best;
             while (hi >= 0x80) {
@@ -194,20 +231,23 @@ size_t pack_encode(uint8_t *out, const uint32_t *v, uint32_t n)
 
 /* Reads the header; NULL if damaged. */
 static const uint8_t *header(const uint8_t *p, const uint8_t *end, uint32_t n, unsigned *b,
-                             uint32_t *e)
+                             uint32_t *e, int *is_packed, int *is_bitmap)
 {
     if (p >= end)
         return NULL;
     unsigned h = *p++;
     *b = h & 0x3F;
     *e = 0;
-    if (*b > 32 || (h & 0x40))
+    *is_packed = (h & 0x40) != 0;
+    if (*b > 32 || (*is_packed && !(h & 0x80)))
         return NULL;
+    *is_bitmap = 0;
     if (h & 0x80) {
         if (p >= end)
             return NULL;
-        *e = *p++;
-        if (*e == 0 || *e > n || *b == 32)
+        *e = (*p & 0x7F) + 1u;
+        *is_bitmap = *p++ >> 7;
+        if (*e > n || *b == 32 || (*is_bitmap && *e <= (n + 7) / 8))
             return NULL;
     }
     return p;
@@ -231,14 +271,67 @@ const uint8_t *pack_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uin
 {
     unsigned b;
     uint32_t e;
-    if (n > PACK_MAX || !(p = header(p, end, n, &b, &e)) || !(p = unpack_bits(p, end, n, b, out)))
+    int is_packed, is_bitmap;
+    if (n > PACK_MAX || !(p = header(p, end, n, &b, &e, &is_packed, &is_bitmap)) ||
+        !(p = unpack_bits(p, end, n, b, out)))
         return NULL;
     if (!e)
         return p;
-    if ((size_t)(end - p) < e)
-        return NULL;
+    uint8_t bits_idx[PACK_MAX];
     const uint8_t *idx = p;
-    p += e;
+    uint64_t bm[2] = {0, 0};
+    if (is_bitmap) {
+        size_t len = (n + 7) / 8;
+        if ((size_t)(end - p) < len)
+            return NULL;
+        memcpy(bm, p, len);
+        if (n < 128 && (n < 64 ? bm[0] >> n || bm[1] : bm[1] >> (n - 64)))
+            return NULL; /* bits past n */
+        if ((uint32_t)(__builtin_popcountll(bm[0]) + __builtin_popcountll(bm[1])) != e)
+            return NULL;
+        p += len;
+    } else {
+        if ((size_t)(end - p) < e)
+            return NULL;
+        p += e;
+    }
+    if (is_packed) {
+        uint32_t hi[PACK_MAX];
+        if (p >= end || *p > 32 - b)
+            return NULL;
+        unsigned hb = *p++;
+        if (!(p = unpack_bits(p, end, e, hb, hi)))
+            return NULL;
+        uint64_t wide = 0; /* checked once: the patches are branch-free */
+        if (is_bitmap) { /* in order and in range by construction */
+            uint32_t k = 0;
+            for (int j = 0; j < 2; j++)
+                for (uint64_t x = bm[j]; x; x &= x - 1, k++) {
+                    uint64_t v = ((uint64_t)hi[k] + 1) << b;
+                    wide |= v;
+                    out[64 * j + __builtin_ctzll(x)] |= (uint32_t)v;
+                }
+            return wide > UINT32_MAX ? NULL : p;
+        }
+        unsigned bad = 0;
+        for (uint32_t k = 0; k < e; k++)
+            bad |= (k && idx[k] <= idx[k - 1]) | (idx[k] >= n);
+        if (bad)
+            return NULL;
+        for (uint32_t k = 0; k < e; k++) {
+            uint64_t v = ((uint64_t)hi[k] + 1) << b;
+            wide |= v;
+            out[idx[k]] |= (uint32_t)v;
+        }
+        return wide > UINT32_MAX ? NULL : p;
+    }
+    if (is_bitmap) {
+        uint32_t k = 0;
+        for (int j = 0; j < 2; j++)
+            for (uint64_t x = bm[j]; x; x &= x - 1)
+                bits_idx[k++] = (uint8_t)(64 * j + __builtin_ctzll(x));
+        idx = bits_idx;
+    }
     for (uint32_t k = 0; k < e; k++) {
         uint64_t hi;
         if (!(p = varint(p, end, &hi)) || (k && idx[k] <= idx[k - 1]) || idx[k] >= n || !hi ||
@@ -253,12 +346,22 @@ const uint8_t *pack_skip(const uint8_t *p, const uint8_t *end, uint32_t n)
 {
     unsigned b;
     uint32_t e;
-    if (n > PACK_MAX || !(p = header(p, end, n, &b, &e)))
+    int is_packed, is_bitmap;
+    if (n > PACK_MAX || !(p = header(p, end, n, &b, &e, &is_packed, &is_bitmap)))
         return NULL;
-    size_t len = ((size_t)n * b + 7) / 8 + e;
-    if ((size_t)(end - p) < len)
+    size_t len = ((size_t)n * b + 7) / 8 + (is_bitmap ? (n + 7) / 8 : e);
+    if ((size_t)(end - p) < len + (is_packed ? 1 : 0))
         return NULL;
     p += len;
+    if (is_packed) {
+        unsigned hb = *p++;
+        if (hb > 32)
+            return NULL;
+        len = ((size_t)e * hb + 7) / 8;
+        if ((size_t)(end - p) < len)
+            return NULL;
+        return p + len;
+    }
     for (uint32_t k = 0; k < e; k++) {
         while (p < end && *p >= 0x80)
             p++;

@@ -17,9 +17,11 @@
 #define SEG_DOCIDS_DENSE 1u  /* docid of document d is docid_base + d: no docids column */
 #define SEG_DOCIDS_SORTED 2u /* docids increase with d: no pids section (search the docids) */
 #define SEG_DAYS16 4u        /* days are u16: 0 unknown (INT32_MIN), else day_base + v - 1 */
+#define SEG_NORMS_CONST(f) (8u << (f)) /* field f's length codes are all equal: one byte */
+#define SEG_NORMS_CONST_ALL (((1u << IF_COUNT) - 1) << 3)
 
 struct seg_header {
-    char magic[8]; /* "PBSEG04\n" */
+    char magic[8]; /* "PBSEG05\n" */
     uint32_t n_docs, n_terms, n_blocks, n_groups;
     uint32_t flags, docid_base;
     int32_t day_base;
@@ -55,7 +57,8 @@ struct seg_term {
     char str[256]; /* the term, NUL-terminated */
     uint32_t inl_doc;          /* inline posting: its document number, */
     uint32_t inl_tf[IF_COUNT]; /* its tf per field, */
-    const uint8_t *inl_pos;    /* and its position varints (in the mapped dictionary) */
+    const uint8_t *inl_pos;    /* and its position varints (in the mapped dictionary), */
+    uint32_t inl_p1;           /* or, when not 0, its one position + 1 (no varints) */
 };
 
 /* The sparse index over the dictionary: one entry per group of SEG_DICT_GROUP terms. */
@@ -89,6 +92,7 @@ struct seg {
     const int32_t *days;    /* NULL with SEG_DAYS16: days16 instead; seg_day */
     const uint16_t *days16;
     const uint8_t *norms[IF_COUNT];
+    uint8_t *norm_fill[IF_COUNT]; /* owned: a constant column spread (SEG_NORMS_CONST) */
     const struct seg_pid *pids; /* NULL with SEG_DOCIDS_SORTED */
     const struct seg_dgroup *groups;
     uint32_t n_groups;
@@ -139,6 +143,7 @@ int seg_find(const struct seg *s, const char *term, size_t len, struct seg_term 
 struct seg_term_iter {
     const struct seg *s;
     uint32_t group, in_group, block_next;
+    uint32_t inl_prev; /* the document of the group's previous inline term */
     const uint8_t *p;
     struct seg_term cur;
 };
@@ -163,6 +168,7 @@ struct seg_cursor {
     int has_tf;
     const uint8_t *tf_p; /* where they are encoded */
     uint8_t masks[SEG_BLOCK];
+    uint8_t mexp[64]; /* a palette entry (the bits of the term's fields) -> its field mask */
     uint16_t tfo[SEG_BLOCK + 1];
     uint32_t tfv[SEG_BLOCK * IF_COUNT];
     int is_damaged;         /* a block or its positions did not decode (seg_check reports it) */

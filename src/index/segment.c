@@ -1,21 +1,28 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG04\n", counts, flags, per-field length sums,
+ *   header   struct seg_header: magic "PBSEG05\n", counts, flags, per-field length sums,
  *            section offsets, and a 64-bit checksum of everything after the header
  *   post     per term with two postings or more, its blocks of SEG_BLOCK postings; a block
  *            of n postings is: the document gaps (docnum - previous - 1; the first of the
  *            term counts from -1, the first of a block from the previous block's last_doc)
- *            as one packed block (pack.c); when the term is in more than one field, a byte k,
- *            a palette of k field masks and one index into it per posting, ceil(log2 k) bits
- *            each (pack_bits; none when k = 1); then tf - 1 per posting per field of its mask,
- *            low bit first, as packed blocks of PACK_MAX values
+ *            as one packed block (pack.c); when the term is in more than one field, a byte
+ *            k | MASKS_PACKED if the indexes are packed, a palette of k field masks (most
+ *            frequent first; each as its bits within the term's fields, m = popcount(fields)
+ *            bits, low field first, k * m bits by pack_bits) and one index into it per
+ *            posting: ceil(log2 k) bits each
+ *            (pack_bits) or, with MASKS_PACKED, one packed block (pack_encode), whichever is
+ *            smaller; none when k = 1; then tf - 1 per posting per field of its mask, low bit
+ *            first, as packed blocks of PACK_MAX values
  *   pos      per such term, per block: for each field in bit order, the positions of the
  *            block's postings in that field, in posting order, as packed blocks of PACK_MAX
  *            values: a posting's first position as is, each next one as the gap minus 1
  *   docs     by column: n_docs u32 caller's docids (absent with SEG_DOCIDS_DENSE), n_docs
  *            days (u16 with SEG_DAYS16: 0 unknown, else day_base + v - 1; i32 otherwise), then
- *            for each field n_docs u8 quantised lengths (seg_norm_encode)
+ *            for each field the quantised lengths (seg_norm_encode): one u8 when
+ *            SEG_NORMS_CONST(f) (every document has that code: the id field), else a u8 base
+ *            (the lowest code), a u8 width w (1..8) and each code minus base at w bits
+ *            (pack_bits); the reader unpacks them into a byte per document
  *   pids     n_docs struct seg_pid (docid, docnum) sorted by docid, for replacing documents;
  *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
@@ -23,12 +30,17 @@
  *   terms    the dictionary data, terms in byte order, per term: the shared-prefix length p
  *            with the previous term of its group (0 for a group's first) and the suffix
  *            length s as one byte p << 4 | s when both are below 16, else a 0 byte and two
- *            varints; the suffix; a byte: the field mask | DICT_INLINE | DICT_TF1. Then for
- *            DICT_INLINE (the term's one posting): varint docnum; unless DICT_TF1 (one field,
- *            tf 1), one varint tf per field of the mask; the positions as varints, field by
- *            field, coded as in pos. Otherwise: varint df (>= 2), varint64 postings offset
- *            and varint64 positions offset (deltas from the previous such term of the group;
- *            the first is absolute), and max_tfc as a bfloat16 rounded up (2 bytes). An
+ *            varints; the suffix; a kind byte. A term with one posting keeps it in the entry
+ *            (DICT_INLINE): its docnum is a varint of the zigzag delta from the previous such
+ *            term's docnum in the group (0 for the group's first). When it is tf 1 in one field
+ *            the kind byte is DICT_INLINE | DICT_TF1 | q << 3 | field, then the docnum, then,
+ *            if q = 0, the position as a varint (q > 0: the position is q - 1). Otherwise the
+ *            kind byte is the field mask | DICT_INLINE, then the docnum, one varint tf per
+ *            field of the mask and the positions as varints, field by field, coded as in pos.
+ *            A term with more postings has the kind byte = its field mask, then varint df
+ *            (>= 2), varint64 postings offset and varint64 positions offset (deltas from the
+ *            previous such term of the group; the first is absolute), and max_tfc as a
+ *            bfloat16 rounded up (2 bytes). An
  *            inline term's max_tfc is recomputed from its posting when a cursor opens it.
  *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
  *            term order from the group's first block index; a smaller term's one block is
@@ -58,11 +70,18 @@
 #include "pack.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '4', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '5', '\n'};
 
 /* the byte after a dictionary entry's term: the field mask and these */
 #define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
-#define DICT_TF1 0x80    /* ... and it is tf 1 in one field (no tf varint) */
+/* ... and it is tf 1 in one field: the byte is then DICT_INLINE | DICT_TF1 | q << 3 | field,
+ * q = 1 + the position when it is below DICT_TF1_POS (no position varint follows), else 0 */
+#define DICT_TF1 0x80
+#define DICT_TF1_POS 7
+
+/* the byte before a block's mask palette: its size k, and this when the indexes are a packed
+ * block (pack_encode) rather than k - 1 bits each */
+#define MASKS_PACKED 0x80
 
 _Static_assert(sizeof(struct seg_header) == 8 + 32 + 8 * IF_COUNT + 12 * IF_COUNT + 8 * 8 + 8,
                "header");
@@ -316,6 +335,7 @@ struct seg_out {
     char prev[256];              /* previous term, for prefix compression */
     size_t prev_len;
     uint64_t prev_post, prev_pos;
+    uint32_t prev_inl; /* the previous inline term's document in the group */
     struct seg_block *blocks;
     size_t n_blocks, cap_blocks;
     int failed;
@@ -434,6 +454,25 @@ static inline unsigned width(uint32_t v)
     return v ? 32 - (unsigned)__builtin_clz(v) : 0;
 }
 
+/* A field mask within the term's fields as popcount(fields) bits (the fields' order kept), and
+ * back. */
+static uint32_t mask_compress(uint32_t mask, uint32_t fields)
+{
+    uint32_t c = 0, j = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        if (fields >> f & 1)
+            c |= (mask >> f & 1) << j++;
+    return c;
+}
+
+static inline uint8_t mask_expand(uint32_t c, uint32_t fields)
+{
+    uint32_t m = 0;
+    for (; fields; fields &= fields - 1, c >>= 1)
+        m |= (c & 1) << __builtin_ctz(fields);
+    return (uint8_t)m;
+}
+
 /* Appends the block of n postings in o->dec_* (prev: the document before the block) to o->ep
  * and its positions (o->fv) to o->eq, in the file's encoding (top of this file). */
 static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint32_t n)
@@ -443,25 +482,53 @@ static void encode_block(struct seg_out *o, uint8_t fields, uint32_t prev, uint3
         v[i] = o->dec_docs[i] - prev - 1;
         prev = o->dec_docs[i];
     }
-    bytes_reserve(&o->ep, PACK_BOUND(n) + 2 + 64 + 4 * SEG_BLOCK);
+    bytes_reserve(&o->ep, 2 * PACK_BOUND(n) + 2 + 64);
     o->ep.len += pack_encode(o->ep.p + o->ep.len, v, n);
     if (fields & (fields - 1)) {
-        /* field masks: a palette of the block's distinct masks, then an index per posting */
+        /* field masks: a palette of the block's distinct masks, most frequent first, then an
+         * index per posting, at a fixed width or as a packed block, whichever is smaller
+         * (one mask usually dominates: index 0 then costs no bits, the others are exceptions) */
+        uint32_t cnt[64] = {0}, first[64];
         uint8_t idx_of[64], pal[64];
         uint32_t k = 0;
-        memset(idx_of, 0xFF, sizeof idx_of);
-        for (uint32_t i = 0; i < n; i++) {
-            uint8_t m = o->dec_masks[i];
-            if (idx_of[m] == 0xFF) {
-                idx_of[m] = (uint8_t)k;
-                pal[k++] = m;
+        for (uint32_t i = 0; i < n; i++)
+            if (!cnt[o->dec_masks[i]]++)
+                first[o->dec_masks[i]] = i;
+        for (uint32_t m = 0; m < 64; m++) {
+            if (!cnt[m])
+                continue;
+            /* insertion by (count desc, first appearance asc): deterministic */
+            uint32_t j = k++;
+            while (j && (cnt[pal[j - 1]] < cnt[m] ||
+                         (cnt[pal[j - 1]] == cnt[m] && first[pal[j - 1]] > first[m]))) {
+                pal[j] = pal[j - 1];
+                j--;
             }
-            v[i] = idx_of[m];
+            pal[j] = (uint8_t)m;
         }
+        for (uint32_t j = 0; j < k; j++)
+            idx_of[pal[j]] = (uint8_t)j;
+        for (uint32_t i = 0; i < n; i++)
+            v[i] = idx_of[o->dec_masks[i]];
+        /* each palette entry as its bits within the term's fields: popcount(fields) bits */
+        uint32_t sub[64];
+        for (uint32_t j = 0; j < k; j++)
+            sub[j] = mask_compress(pal[j], fields);
+        size_t at = o->ep.len;
         o->ep.p[o->ep.len++] = (uint8_t)k;
-        memcpy(o->ep.p + o->ep.len, pal, k);
-        o->ep.len += k;
-        o->ep.len += pack_bits(o->ep.p + o->ep.len, v, n, width(k - 1));
+        o->ep.len += pack_bits(o->ep.p + o->ep.len, sub, k, seg_popcount6[fields]);
+        if (k > 1) {
+            size_t fixed = ((size_t)n * width(k - 1) + 7) / 8;
+            uint8_t tmp[PACK_BOUND(SEG_BLOCK)];
+            size_t packed = pack_encode(tmp, v, n);
+            if (packed < fixed) {
+                o->ep.p[at] |= MASKS_PACKED;
+                memcpy(o->ep.p + o->ep.len, tmp, packed);
+                o->ep.len += packed;
+            } else {
+                o->ep.len += pack_bits(o->ep.p + o->ep.len, v, n, width(k - 1));
+            }
+        }
     }
     /* tf - 1 per posting per field of its mask */
     uint32_t tfv[SEG_BLOCK * IF_COUNT];
@@ -533,6 +600,7 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         o->groups[o->n_groups++] = (struct seg_dgroup){(uint32_t)o->dict.len,
                                                        (uint32_t)o->n_blocks};
         o->prev_post = o->prev_pos = 0;
+        o->prev_inl = 0;
     } else {
         while (prefix < len && prefix < o->prev_len && o->prev[prefix] == term[prefix])
             prefix++;
@@ -551,15 +619,29 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
     if (b->df == 1) {
         /* one posting: kept in the entry; its max_tfc is recomputed by the reader */
         const uint32_t *tf = o->dec_tf[0];
-        int simple = !(b->fields & (b->fields - 1)) && tf[__builtin_ctz(b->fields)] == 1;
-        bytes_byte(&o->dict, (uint8_t)(b->fields | DICT_INLINE | (simple ? DICT_TF1 : 0)));
-        bytes_varint(&o->dict, o->dec_docs[0]);
-        for (int f = 0; f < IF_COUNT && !simple; f++)
-            if (tf[f])
-                bytes_varint(&o->dict, tf[f]);
-        for (int f = 0; f < IF_COUNT; f++)
-            for (size_t k = 0; k < o->fv_n[f]; k++)
-                bytes_varint(&o->dict, o->fv[f][k]);
+        int f1 = __builtin_ctz(b->fields);
+        int simple = !(b->fields & (b->fields - 1)) && tf[f1] == 1;
+        /* the document as a zigzag delta from the previous inline term's in the group: terms
+         * that sort together (paper ids) often come from documents numbered together */
+        int64_t delta = (int64_t)o->dec_docs[0] - (int64_t)o->prev_inl;
+        uint64_t zz = delta < 0 ? ((uint64_t)-delta << 1) - 1 : (uint64_t)delta << 1;
+        o->prev_inl = o->dec_docs[0];
+        if (simple) {
+            uint32_t q = o->fv[f1][0] < DICT_TF1_POS ? o->fv[f1][0] + 1 : 0;
+            bytes_byte(&o->dict, (uint8_t)(DICT_INLINE | DICT_TF1 | q << 3 | (uint32_t)f1));
+            bytes_varint64(&o->dict, zz);
+            if (!q)
+                bytes_varint(&o->dict, o->fv[f1][0]);
+        } else {
+            bytes_byte(&o->dict, (uint8_t)(b->fields | DICT_INLINE));
+            bytes_varint64(&o->dict, zz);
+            for (int f = 0; f < IF_COUNT; f++)
+                if (tf[f])
+                    bytes_varint(&o->dict, tf[f]);
+            for (int f = 0; f < IF_COUNT; f++)
+                for (size_t k = 0; k < o->fv_n[f]; k++)
+                    bytes_varint(&o->dict, o->fv[f][k]);
+        }
     } else {
         bytes_byte(&o->dict, b->fields);
         bytes_varint(&o->dict, b->df);
@@ -683,7 +765,7 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         h.flags &= ~SEG_DAYS16;
     if (!rc) {
         /* columns: docids, days, then the length codes field by field */
-        size_t cap = (size_t)n_docs * 4 + 1;
+        size_t cap = (size_t)n_docs * 4 + 8;
         uint8_t *col = xmalloc(cap);
         size_t n = 0;
         if (!(h.flags & SEG_DOCIDS_DENSE)) {
@@ -707,11 +789,30 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
             rc = -1;
         off += n;
         for (int f = 0; f < IF_COUNT && !rc; f++) {
-            for (uint32_t i = 0; i < n_docs; i++)
+            uint8_t lo = 255, hi = 0;
+            for (uint32_t i = 0; i < n_docs; i++) {
                 col[i] = docs[i].norm[f];
-            if (n_docs && fwrite(col, n_docs, 1, o->f) != 1)
+                lo = col[i] < lo ? col[i] : lo;
+                hi = col[i] > hi ? col[i] : hi;
+            }
+            size_t len;
+            if (n_docs && lo == hi) {
+                h.flags |= SEG_NORMS_CONST(f); /* every document has this length code */
+                len = 1;
+            } else {
+                /* the codes minus the lowest, at the width of the highest */
+                unsigned w = n_docs ? width((uint32_t)(hi - lo)) : 1;
+                uint32_t *v = xmalloc((n_docs ? n_docs : 1) * sizeof *v);
+                for (uint32_t i = 0; i < n_docs; i++)
+                    v[i] = (uint32_t)(col[i] - (n_docs ? lo : 0));
+                col[0] = n_docs ? lo : 0;
+                col[1] = (uint8_t)w;
+                len = 2 + pack_bits(col + 2, v, n_docs, w);
+                xfree(v);
+            }
+            if (fwrite(col, len, 1, o->f) != 1)
                 rc = -1;
-            off += n_docs;
+            off += len;
         }
         xfree(col);
     }
@@ -930,7 +1031,7 @@ static int cmp_rec(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-#define AUTHOR_GAP 8 /* positions between two authors, so phrases do not join names */
+#define AUTHOR_GAP 1 /* a position between two authors, so phrases do not join names */
 
 void seg_writer_add(struct seg_writer *w, const struct index_doc *doc)
 {
@@ -1027,6 +1128,39 @@ static uint64_t docs_width(const struct seg_header *h)
     return (h->flags & SEG_DOCIDS_DENSE ? 0 : 4) + (h->flags & SEG_DAYS16 ? 2 : 4);
 }
 
+/* The fewest bytes the length-code columns can take (their widths are in the file). */
+static uint64_t norms_bytes(const struct seg_header *h)
+{
+    uint64_t n = 0;
+    for (int f = 0; f < IF_COUNT; f++)
+        n += h->flags & SEG_NORMS_CONST(f) ? 1 : 2 + ((uint64_t)h->n_docs + 7) / 8;
+    return n;
+}
+
+/* Decodes the length-code column at p (base, width, packed codes) into out[0..n); returns the
+ * byte after it, or NULL if it is damaged or runs past end. */
+static const uint8_t *norms_decode(const uint8_t *p, const uint8_t *end, uint32_t n, uint8_t *out)
+{
+    if (end - p < 2)
+        return NULL;
+    unsigned base = p[0], w = p[1];
+    p += 2;
+    if (w == 0 || w > 8 || (size_t)(end - p) < ((uint64_t)n * w + 7) / 8)
+        return NULL;
+    uint32_t v[1024]; /* 1,024 values of w bits end on a byte boundary */
+    for (uint32_t i = 0; i < n; i += 1024) {
+        uint32_t k = n - i < 1024 ? n - i : 1024;
+        if (!unpack_bits(p + (size_t)i / 8 * w, end, k, w, v))
+            return NULL;
+        for (uint32_t j = 0; j < k; j++) {
+            if (base + v[j] > 255)
+                return NULL;
+            out[i + j] = (uint8_t)(base + v[j]);
+        }
+    }
+    return p + ((uint64_t)n * w + 7) / 8;
+}
+
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -1066,11 +1200,13 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         why = "sections out of order";
     else if (h->off_docs % 8 || h->off_pids % 8 || h->off_dict % 8 || h->off_blocks % 8)
         why = "sections misaligned";
-    else if (h->flags & ~(SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16) ||
+    else if (h->flags & ~(SEG_DOCIDS_DENSE | SEG_DOCIDS_SORTED | SEG_DAYS16 |
+                          SEG_NORMS_CONST_ALL) ||
+             ((h->flags & SEG_NORMS_CONST_ALL) && !h->n_docs) ||
              ((h->flags & SEG_DOCIDS_DENSE) && !(h->flags & SEG_DOCIDS_SORTED)) ||
              ((h->flags & SEG_DOCIDS_DENSE) && (uint64_t)h->docid_base + h->n_docs > UINT32_MAX))
         why = "bad flags";
-    else if ((uint64_t)h->n_docs * (docs_width(h) + IF_COUNT) > h->off_pids - h->off_docs ||
+    else if ((uint64_t)h->n_docs * docs_width(h) + norms_bytes(h) > h->off_pids - h->off_docs ||
              (!(h->flags & SEG_DOCIDS_SORTED) &&
               (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids) ||
              (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
@@ -1099,8 +1235,22 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
         s->days = (const void *)col;
         col += 4 * (uint64_t)h->n_docs;
     }
-    for (int f = 0; f < IF_COUNT; f++)
-        s->norms[f] = col + (uint64_t)f * h->n_docs;
+    /* the length codes are unpacked into memory: a query reads them a byte per document */
+    for (int f = 0; f < IF_COUNT && col; f++) {
+        s->norm_fill[f] = xmalloc(h->n_docs ? h->n_docs : 1);
+        s->norms[f] = s->norm_fill[f];
+        if (h->flags & SEG_NORMS_CONST(f)) {
+            memset(s->norm_fill[f], *col, h->n_docs);
+            col += 1;
+        } else {
+            col = norms_decode(col, s->map + h->off_pids, h->n_docs, s->norm_fill[f]);
+        }
+    }
+    if (!col) {
+        seg_close(s);
+        seterr(err, err_len, "segment '%s' is damaged: bad length codes", path);
+        return PB_EFORMAT;
+    }
     if (!(h->flags & SEG_DOCIDS_SORTED))
         s->pids = (const void *)(s->map + h->off_pids);
     s->groups = (const void *)(s->map + h->off_dict);
@@ -1122,6 +1272,8 @@ void seg_close(struct seg *s)
     if (!s)
         return;
     munmap((void *)s->map, s->map_len);
+    for (int f = 0; f < IF_COUNT; f++)
+        xfree(s->norm_fill[f]);
     xfree(s->path);
     xfree(s);
 }
@@ -1164,6 +1316,7 @@ int seg_term_iter_next(struct seg_term_iter *it)
         it->in_group = 0;
         it->p = s->dict + s->groups[g].data_off;
         it->block_next = s->groups[g].block0;
+        it->inl_prev = 0;
         t->post_off = t->pos_off = 0;
         t->len = 0;
     }
@@ -1187,20 +1340,29 @@ int seg_term_iter_next(struct seg_term_iter *it)
     t->str[t->len] = 0;
     unsigned kind = *p++;
     t->fields = kind & 0x3F;
+    t->inl_p1 = 0;
+    if ((kind & (DICT_INLINE | DICT_TF1)) == (DICT_INLINE | DICT_TF1)) {
+        if ((kind & 7) >= IF_COUNT)
+            return -1;
+        t->fields = (uint8_t)(1u << (kind & 7));
+        t->inl_p1 = (kind >> 3) & 7;
+    }
     if (!t->fields)
         return -1;
     if (kind & DICT_INLINE) {
-        uint64_t doc, tf, total = 0;
-        if (!(p = get_varint64(p, end, &doc)) || doc >= s->h->n_docs)
+        uint64_t zz, tf, total = 0;
+        if (!(p = get_varint64(p, end, &zz)))
             return -1;
+        int64_t doc = (int64_t)it->inl_prev + (zz & 1 ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1));
+        if (doc < 0 || doc >= s->h->n_docs)
+            return -1;
+        it->inl_prev = (uint32_t)doc;
         t->df = 1;
         t->inl_doc = (uint32_t)doc;
         memset(t->inl_tf, 0, sizeof t->inl_tf);
         if (kind & DICT_TF1) {
-            if (t->fields & (t->fields - 1))
-                return -1;
             t->inl_tf[__builtin_ctz(t->fields)] = 1;
-            total = 1;
+            total = t->inl_p1 ? 0 : 1;
         } else {
             for (int f = 0; f < IF_COUNT; f++) {
                 if (!(t->fields & (1u << f)))
@@ -1349,19 +1511,36 @@ static const uint8_t *decode_tfs_at(struct seg_cursor *c, const uint8_t *p, uint
     if (fields & (fields - 1)) {
         if (p >= end)
             return NULL;
-        uint32_t k = *p++;
-        const uint8_t *pal = p;
-        if (k == 0 || k > 63 || (size_t)(end - p) < k)
+        uint32_t is_packed = *p & MASKS_PACKED, k = *p++ & ~MASKS_PACKED;
+        uint32_t mw = seg_popcount6[fields], len = (k * mw + 7) / 8;
+        uint8_t pal[64];
+        if (k == 0 || k > 63 || (k == 1 && is_packed) || (size_t)(end - p) < len)
             return NULL;
-        p += k;
+        if (len <= 8) { /* the usual palette: one load, masks from the cursor's table */
+            uint64_t w = 0;
+            memcpy(&w, p, len);
+            for (uint32_t j = 0; j < k; j++, w >>= mw)
+                pal[j] = c->mexp[w & ((1u << mw) - 1)];
+        } else {
+            uint32_t sub[64];
+            if (!unpack_bits(p, end, k, mw, sub))
+                return NULL;
+            for (uint32_t j = 0; j < k; j++)
+                pal[j] = c->mexp[sub[j]];
+        }
+        p += len;
         for (uint32_t j = 0; j < k; j++)
-            if (!pal[j] || (pal[j] & ~fields))
+            if (!pal[j])
                 return NULL;
         if (k == 1) {
             memset(c->masks, pal[0], n);
         } else {
             uint32_t v[SEG_BLOCK];
-            if (!(p = unpack_bits(p, end, n, width(k - 1), v)))
+            if (is_packed)
+                p = pack_decode(p, end, n, v);
+            else
+                p = unpack_bits(p, end, n, width(k - 1), v);
+            if (!p)
                 return NULL;
             for (uint32_t i = 0; i < n; i++) {
                 if (v[i] >= k)
@@ -1470,6 +1649,9 @@ void seg_cursor_init(struct seg_cursor *c, const struct seg *s, const struct seg
         return;
     }
     c->t = *t;
+    if (t->fields & (t->fields - 1)) /* the masks a palette entry of m bits stands for */
+        for (uint32_t x = 0; x < 1u << seg_popcount6[t->fields & 63]; x++)
+            c->mexp[x] = mask_expand(x, t->fields);
     if (t->n_blocks > 1) {
         c->blocks = s->blocks + t->block0;
     } else {
@@ -1576,6 +1758,11 @@ size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size
     uint32_t n = seg_cursor_tf(c, c->i, field);
     size_t k = 0;
     uint32_t pos = 0;
+    if (c->t.inl_p1) { /* one position, in the entry's kind byte */
+        if (max)
+            out[k++] = c->t.inl_p1 - 1;
+        return k;
+    }
     if (c->t.inl_pos) {
         const uint8_t *p = c->pos_blk, *end = c->s->dict + c->s->dict_len;
         uint64_t v;

@@ -1,6 +1,7 @@
 # paperboy search and paperboy index on real papers: known-item search, the JSON and TREC
-# outputs, id jumps, papers searchable right after import, a damaged index rebuilt by itself,
-# kill -9 during an index rebuild, and bad queries answered with a message.
+# outputs, id jumps, papers searchable right after import, a damaged index or one in an older
+# format rebuilt by itself, kill -9 during an index rebuild, and bad queries answered with a
+# message.
 . "$(dirname "$0")/lib.sh"
 cd "$PB_ROOT" || exit 1
 DB="$T/s.db"
@@ -74,6 +75,16 @@ check search-damaged-index-rebuilt grep -q "^1\. $id " "$T/dmg.out"
 check search-damaged-index-says-so grep -q 'rebuilding' "$T/dmg.err"
 $PAPERBOY index --db "$DB" check >"$T/check3.out" 2>&1
 check search-index-check-after-rebuild grep -q '^ok: ' "$T/check3.out"
+
+# an index in an older segment format (PBSEG04) is rebuilt from the store, not misread
+seg=$(ls "$DB.index"/s*.seg | head -n 1)
+printf 'PBSEG04\n' | dd of="$seg" bs=8 count=1 conv=notrunc 2>/dev/null
+$PAPERBOY search --db "$DB" -k 3 "$title" >"$T/old.out" 2>"$T/old.err"
+check search-old-format-rebuilt grep -q "^1\. $id " "$T/old.out"
+check search-old-format-says-so grep -q 'rebuilding.*bad magic' "$T/old.err"
+$PAPERBOY index --db "$DB" check >"$T/check4.out" 2>&1
+check search-index-check-after-format-rebuild grep -q '^ok: ' "$T/check4.out"
+check search-new-format-written grep -q 'PBSEG05' "$(ls "$DB.index"/s*.seg | head -n 1)"
 
 # kill -9 during a rebuild leaves a usable index; the next update completes
 BIG="$T/big.db"

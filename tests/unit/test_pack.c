@@ -1,6 +1,7 @@
 /* index/pack: the bit-packed blocks of postings and positions. Round trips at the edges of a
  * block (0, 1, 127, 128 values, and 129 as two blocks), the widest values, all-equal blocks,
- * random blocks with a few large values (the exceptions), and damaged or truncated input. */
+ * random blocks with a few large values (the exceptions), exceptions with packed high bits
+ * and as a bitmap, and damaged or truncated input. */
 #include <stdint.h>
 
 #include "../../src/index/pack.h"
@@ -105,6 +106,60 @@ static void pack_exceptions_are_cheap(void)
     }
 }
 
+/* Header byte, count byte and where the exception list starts, of a block of PACK_MAX. */
+static size_t exc_at(const uint8_t *buf)
+{
+    return 2 + (size_t)PACK_MAX * (buf[0] & 0x3F) / 8;
+}
+
+static void pack_exception_codings(void)
+{
+    uint32_t v[PACK_MAX], out[PACK_MAX];
+    uint8_t buf[PACK_BOUND(PACK_MAX)];
+    size_t bytes;
+    for (int rep = 0; rep < 200; rep++) {
+        /* a few values one or two bits wider than the rest: their high bits are packed */
+        for (uint32_t i = 0; i < PACK_MAX; i++)
+            v[i] = rnd() % 2;
+        for (int k = 0; k < 6; k++)
+            v[(uint32_t)k * 20 + rnd() % 20] = 2 + rnd() % 6;
+        CHECK(round_trip(v, PACK_MAX, &bytes));
+        size_t len = pack_encode(buf, v, PACK_MAX);
+        CHECK((buf[0] & 0xC0) == 0xC0); /* exceptions, highs packed */
+        CHECK(len <= 2 + 128 / 8 + 6 + 1 + 2);
+        /* many wide values at one width: the exceptions are a bitmap of 16 bytes */
+        for (uint32_t i = 0; i < PACK_MAX; i++)
+            v[i] = i % 4 ? rnd() % 2 : 4 + rnd() % 4;
+        CHECK(round_trip(v, PACK_MAX, &bytes));
+        len = pack_encode(buf, v, PACK_MAX);
+        CHECK((buf[0] & 0x80) && (buf[1] & 0x80));
+        CHECK(pack_decode(buf, buf + len, PACK_MAX, out) == buf + len);
+        CHECK(memcmp(out, v, sizeof v) == 0);
+    }
+    /* damaged: a bitmap that disagrees with the count, a high width past 32 bits */
+    for (uint32_t i = 0; i < PACK_MAX; i++)
+        v[i] = i % 4 ? 1 : 6;
+    size_t len = pack_encode(buf, v, PACK_MAX);
+    CHECK((buf[0] & 0x80) && (buf[1] & 0x80));
+    uint8_t bad[PACK_BOUND(PACK_MAX)];
+    memcpy(bad, buf, len);
+    bad[exc_at(buf)] ^= 2; /* one more exception than counted */
+    CHECK(!pack_decode(bad, bad + len, PACK_MAX, out));
+    memcpy(bad, buf, len);
+    bad[1] ^= 1; /* one fewer counted */
+    CHECK(!pack_decode(bad, bad + len, PACK_MAX, out));
+    for (uint32_t i = 0; i < PACK_MAX; i++)
+        v[i] = 0;
+    v[3] = 1, v[90] = 1;
+    len = pack_encode(buf, v, PACK_MAX);
+    CHECK((buf[0] & 0xC0) == 0xC0 && !(buf[1] & 0x80)); /* two indexes, highs of 0 bits */
+    CHECK(pack_decode(buf, buf + len, PACK_MAX, out) == buf + len && out[3] == 1 && out[90] == 1);
+    memcpy(bad, buf, len);
+    bad[exc_at(buf) + 2] = 33;
+    CHECK(!pack_decode(bad, bad + len, PACK_MAX, out));
+    CHECK(!pack_skip(bad, bad + len, PACK_MAX));
+}
+
 static void pack_refuses_damage(void)
 {
     uint32_t v[PACK_MAX], out[PACK_MAX];
@@ -148,4 +203,4 @@ static void pack_bits_round_trip(void)
 }
 
 TEST_MAIN(T(pack_edges_round_trip), T(pack_every_width), T(pack_exceptions_are_cheap),
-          T(pack_refuses_damage), T(pack_bits_round_trip))
+          T(pack_exception_codings), T(pack_refuses_damage), T(pack_bits_round_trip))
