@@ -82,7 +82,18 @@ run_driver() {
 #       answers every query in one process; LAT gets one latency in microseconds a line, in
 #       query order. Run 1 + PASSES times; per-query medians over the last PASSES.
 # Prints {"engine":"paperboy","available":false,...} when a command fails (engine not there yet).
+# `index rebuild` writes to DB, which would make DB newer than corpus.jsonl: prep.sh would then
+# export the corpus again, gen_queries.py remake the queries and scale.sh regenerate its 4.9 GB
+# input. pb_hook keeps DB's modification time as it was.
 pb_hook() {
+    local mt rc
+    mt=$(stat -c %y "$1")
+    pb_hook_run "$@"
+    rc=$?
+    touch -d "$mt" "$1"
+    return $rc
+}
+pb_hook_run() {
     local db=$1 queries=$2 k=$3 passes=$4 out=$5
     local log="$out/log-paperboy.txt" tf="$out/time-paperboy.txt" to=${PB_TIMEOUT:-3600} rc
     rm -rf "$db.index" "$out/run-paperboy.trec" "$out/lat-paperboy.tsv" "$out"/lat-paperboy.[0-9]*
