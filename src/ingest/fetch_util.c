@@ -167,48 +167,6 @@ int64_t fetch_backoff_ms(const struct fetch_opts *o, int attempt)
     return d < o->max_backoff_ms ? d : o->max_backoff_ms;
 }
 
-/* The month 1..12 of its three-letter English name, or 0. */
-static int month_of(const char *m)
-{
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++)
-        if (!strncmp(m, names + 3 * i, 3))
-            return i + 1;
-    return 0;
-}
-
-/* RFC 9110's obsolete HTTP-dates, which recipients must still read:
- *   rfc850-date  "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years ahead
- *                of now is in the past century)
- *   asctime-date "Sun Nov  6 08:49:37 1994"
- * Returns 0 with *at, seconds since the epoch, or -1. */
-static int obsolete_http_date(const char *p, int64_t now_s, int64_t *at)
-{
-    char mon[4] = "";
-    int d, y, hh, mm, ss, n = 0;
-    if (sscanf(p, "%*[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d GMT%n", &d, mon, &y, &hh, &mm, &ss,
-               &n) == 6 &&
-        n && !p[n]) {
-        int now_y, now_m, now_d;
-        date_civil_from_days(now_s / 86400, &now_y, &now_m, &now_d);
-        y += now_y / 100 * 100;
-        if (y > now_y + 50)
-            y -= 100;
-    } else if (n = 0, sscanf(p, "%*3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", mon, &d, &hh, &mm,
-                             &ss, &y, &n) == 6 &&
-                          n && !p[n]) {
-        /* y as written */
-    } else {
-        return -1;
-    }
-    int m = month_of(mon);
-    if (!m || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60 ||
-        y < 1970)
-        return -1;
-    *at = date_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
-    return 0;
-}
-
 int fetch_parse_retry_after(const char *value, int64_t now_s, int64_t *delay_s)
 {
     const char *p = value;
@@ -228,15 +186,14 @@ int fetch_parse_retry_after(const char *value, int64_t now_s, int64_t *delay_s)
         *delay_s = v;
         return 0;
     }
-    /* An HTTP-date: "Sun, 06 Nov 1994 08:49:37 GMT" (and the obsolete forms date_parse reads,
-     * and the two RFC 9110 still makes recipients accept). A bare day is not a date with a
-     * time: refused. */
+    /* An HTTP-date: "Sun, 06 Nov 1994 08:49:37 GMT", or the RFC 850 and asctime forms RFC
+     * 9110 still makes recipients read (date_parse reads all three). A bare day is not a date
+     * with a time: refused. */
     if (strlen(p) > 64)
         return PB_EINVAL;
     char ts[DATE_TS_LEN + 1];
     int64_t at;
-    if (obsolete_http_date(p, now_s, &at) &&
-        (date_parse(p, ts) || strlen(ts) != DATE_TS_LEN || date_parse_ts(ts, &at)))
+    if (date_parse(p, ts) || strlen(ts) != DATE_TS_LEN || date_parse_ts(ts, &at))
         return PB_EINVAL;
     *delay_s = at > now_s ? at - now_s : 0;
     return 0;

@@ -683,16 +683,6 @@ int store_cards_trending(struct store *s, int64_t now, int64_t window, int limit
     return rc;
 }
 
-static int step_once(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = store__prep(s, sql);
-    if (!st)
-        return PB_EDB;
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : store__fail(s, sql);
-}
-
 int store_cards_pids(struct store *s, const int64_t *pids, int n, store_card_fn fn, void *ctx)
 {
     static const char sql[] =
@@ -701,7 +691,7 @@ int store_cards_pids(struct store *s, const int64_t *pids, int n, store_card_fn 
     /* one read transaction for the whole page: one snapshot, and the WAL locks taken once
      * instead of once per card */
     int mine = sqlite3_get_autocommit(s->db);
-    if (mine && step_once(s, "BEGIN"))
+    if (mine && store__exec(s, "BEGIN"))
         return PB_EDB;
     int rc = 0;
     for (int i = 0; i < n; i++) {
@@ -727,7 +717,7 @@ int store_cards_pids(struct store *s, const int64_t *pids, int n, store_card_fn 
             break;
         }
     }
-    if (mine && step_once(s, "COMMIT") && !rc)
+    if (mine && store__exec(s, "COMMIT") && !rc)
         rc = PB_EDB;
     return rc;
 }

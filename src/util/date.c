@@ -184,7 +184,8 @@ int date_parse(const char *s, char *out)
         }
         return emit(y, mo, d, hh, mi, ss, off, out);
     }
-    /* RFC 2822: [Day,] D Mon YYYY [HH:MM[:SS]] [zone] */
+    /* RFC 2822: [Day,] D Mon YYYY [HH:MM[:SS]] [zone]; also RFC 850 (Sunday, 06-Nov-94
+     * 08:49:37 GMT) and asctime (Sun Nov  6 08:49:37 1994), which HTTP still allows */
     p = s;
     skip_space(&p);
     if (month_from_name(p) == 0 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z'))) {
@@ -192,13 +193,32 @@ int date_parse(const char *s, char *out)
             p++;
         skip_space(&p);
     }
+    mo = month_from_name(p);
+    if (mo) { /* asctime: Mon D HH:MM:SS YYYY, in GMT */
+        p += 3;
+        skip_space(&p);
+        if (!digits(&p, 2, &d))
+            return PB_EINVAL;
+        skip_space(&p);
+        if (digits(&p, 2, &hh) < 1 || *p++ != ':' || digits(&p, 2, &mi) != 2 || *p++ != ':' ||
+            digits(&p, 2, &ss) != 2)
+            return PB_EINVAL;
+        skip_space(&p);
+        if (digits(&p, 4, &y) != 4 || *p)
+            return PB_EINVAL;
+        return emit(y, mo, d, hh, mi, ss, 0, out);
+    }
     if (!digits(&p, 2, &d))
         return PB_EINVAL;
+    if (*p == '-')
+        p++;
     skip_space(&p);
     mo = month_from_name(p);
     if (!mo)
         return PB_EINVAL;
     while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+        p++;
+    if (*p == '-')
         p++;
     skip_space(&p);
     int ny = digits(&p, 4, &y);
@@ -297,42 +317,25 @@ void date_format_ts(int64_t t, char *out)
              (int)(rem % 3600 / 60), (int)(rem % 60));
 }
 
-static int fixed_digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* The two forms the store writes, "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SSZ", read without
- * sscanf: /trending parses one per paper of its window. 0, or -1 for anything else (which
- * the general parser then reads or refuses). */
+/* The two forms the store writes, "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SSZ", read without the
+ * general parser: /trending reads one per paper of its window. 0, or -1 for anything else
+ * (which the general parser then reads or refuses). */
 static int parse_canonical_ts(const char *s, int64_t *t)
 {
+    const char *p = s;
     int y, mo, d, hh = 0, mi = 0, ss = 0;
-    if (fixed_digits(s, 4, &y) || s[4] != '-' || fixed_digits(s + 5, 2, &mo) || s[7] != '-' ||
-        fixed_digits(s + 8, 2, &d))
+    if (digits(&p, 4, &y) != 4 || *p++ != '-' || digits(&p, 2, &mo) != 2 || *p++ != '-' ||
+        digits(&p, 2, &d) != 2 || !valid_ymd(y, mo, d))
         return -1;
-    if (s[10] == 'T') {
-        if (fixed_digits(s + 11, 2, &hh) || s[13] != ':' || fixed_digits(s + 14, 2, &mi) ||
-            s[16] != ':' || fixed_digits(s + 17, 2, &ss) || s[19] != 'Z' || s[20])
+    if (*p == 'T') {
+        p++;
+        if (digits(&p, 2, &hh) != 2 || *p++ != ':' || digits(&p, 2, &mi) != 2 || *p++ != ':' ||
+            digits(&p, 2, &ss) != 2 || *p++ != 'Z' || *p || hh > 23 || mi > 59 || ss > 59)
             return -1;
-    } else if (s[10]) {
+    } else if (*p) {
         return -1;
     }
-    if (mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59)
-        return -1;
-    int64_t days = date_days_from_civil(y, mo, d);
-    int y2, mo2, d2;
-    date_civil_from_days(days, &y2, &mo2, &d2);
-    if (y2 != y || mo2 != mo || d2 != d)
-        return -1; /* 2026-02-30 */
-    *t = days * 86400 + hh * 3600 + mi * 60 + ss;
+    *t = date_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
     return 0;
 }
 

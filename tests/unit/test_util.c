@@ -160,6 +160,12 @@ static void dates_parse_every_feed_form(void)
     CHECK_STR(out, "2026-04-27T04:00:00Z");
     CHECK_INT(date_parse("2026-07-31T00:00:00.000Z", out), 0);
     CHECK_STR(out, "2026-07-31T00:00:00Z");
+    /* HTTP's obsolete forms: RFC 850 and asctime */
+    CHECK_INT(date_parse("Sunday, 06-Nov-94 08:49:37 GMT", out), 0);
+    CHECK_STR(out, "1994-11-06T08:49:37Z");
+    CHECK_INT(date_parse("Sun Nov  6 08:49:37 1994", out), 0);
+    CHECK_STR(out, "1994-11-06T08:49:37Z");
+    CHECK_INT(date_parse("Sun Nov  6 08:49:37", out), PB_EINVAL);
     CHECK_INT(date_parse("2015-01-01T23:30:00+01:00", out), 0);
     CHECK_STR(out, "2015-01-01T22:30:00Z");
     CHECK_INT(date_parse("2008-11-13", out), 0);
