@@ -22,6 +22,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,6 +545,11 @@ static int spill(struct index *ix, char *err, size_t err_len)
     xfree(path);
     seg_writer_free(ix->w);
     ix->w = NULL;
+#ifdef __GLIBC__
+    /* hand the writer's hundreds of MB back: glibc keeps freed memory otherwise, and the
+     * merge that follows a rebuild's spills needs little of it */
+    malloc_trim(0);
+#endif
     if (!rc)
         ix->n_spilled++;
     return rc;
