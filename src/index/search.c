@@ -25,9 +25,6 @@
 #define MAX_VARIANTS 3
 #define MAX_PHRASE 32   /* terms in one phrase; longer phrases keep their first 32 */
 #define MAX_UNITS 512
-/* In a disjunction of words, a compound is looked up as its parts ("0-dimensional" as 0 and
- * dimensional); measured on SciFact train in docs/BENCHMARKS.md. */
-#define WORD_PARTS 1
 #define TEXT_FIELDS ((1u << IF_TITLE) | (1u << IF_ABSTRACT) | (1u << IF_COMMENT))
 #define ALL_FIELDS ((1u << IF_COUNT) - 1)
 
@@ -82,6 +79,8 @@ struct plan {
     int is_disjunction; /* root is a leaf or an OR of single-term leaves: MaxScore applies */
     int words_only;     /* an AND of plain words: may be relaxed to OR if nothing matches */
     int is_conjunction; /* root is an AND of single-term leaves: the conjunctive scorer */
+    char **hl; /* compounds of scored words, highlighted whole (the index has their parts) */
+    size_t n_hl, cap_hl;
 };
 
 struct tokvec {
@@ -90,31 +89,23 @@ struct tokvec {
     uint32_t pos[MAX_PHRASE];
     size_t n;
     size_t n_seen;
-    uint32_t comp_start, comp_end; /* byte span of the last compound; parts inside it are the
-                                      compound's own and are skipped unless with_parts */
-    int has_comp;
-    int with_parts;
+    char *comp[MAX_PHRASE]; /* the compounds seen, for highlighting */
+    size_t n_comp;
 };
 
-/* A word of the query becomes its terms in order; a compound ("gpt-4") stands for its parts,
- * so "GPT-4" is the single term gpt-4 and "GPT-4 model" the phrase gpt-4 model. */
+/* A word of the query becomes its terms in order. The index does not hold compounds
+ * ("gpt-4", "state-of-the-art"), so a compound is the phrase of its parts, which follow it
+ * with their own positions: "GPT-4" is the phrase gpt 4 and "GPT-4 model" the phrase gpt 4
+ * model. Its stop words keep their places as in any phrase. */
 static int collect_token(void *ctx, const struct token *t)
 {
     struct tokvec *v = ctx;
     v->n_seen++;
     if (t->flags & TOKEN_STOP)
         return 0;
-    /* in a disjunction of words the parts stand for the compound: counting both would count
-     * the same evidence twice (SciFact train nDCG@10: compound only 0.689, compound and parts
-     * 0.696, parts only 0.702) */
-    if ((t->flags & TOKEN_COMPOUND) && v->with_parts)
-        return 0;
     if (t->flags & TOKEN_COMPOUND) {
-        v->has_comp = 1;
-        v->comp_start = t->start_off;
-        v->comp_end = t->end_off;
-    } else if (v->has_comp && t->start_off >= v->comp_start && t->end_off <= v->comp_end &&
-               !v->with_parts) {
+        if (v->n_comp < MAX_PHRASE)
+            v->comp[v->n_comp++] = xstrndup(t->term, t->len);
         return 0;
     }
     if (v->n == MAX_PHRASE)
@@ -139,9 +130,9 @@ static void variant_from(struct variant *var, unsigned fields, const struct tokv
 }
 
 /* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
- * term (only stop words or punctuation). */
+ * term (only stop words or punctuation). Its compounds go to hl->hl unless hl is NULL. */
 static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields,
-                              int with_parts)
+                              struct plan *hl)
 {
     static const enum token_mode modes[3] = {TOKEN_TEXT, TOKEN_NAMES, TOKEN_CODES};
     static const unsigned mode_fields[3] = {TEXT_FIELDS, 1u << IF_AUTHORS,
@@ -156,8 +147,15 @@ static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned 
             continue;
         struct tokvec *tv = xmalloc(sizeof *tv);
         memset(tv, 0, sizeof *tv);
-        tv->with_parts = with_parts;
         tokenizer_run(tok, modes[m], text, len, 0, collect_token, tv);
+        for (size_t i = 0; i < tv->n_comp; i++) {
+            if (hl && tv->n) {
+                hl->hl = xgrow(hl->hl, sizeof *hl->hl, hl->n_hl + 1, &hl->cap_hl);
+                hl->hl[hl->n_hl++] = tv->comp[i];
+            } else {
+                xfree(tv->comp[i]);
+            }
+        }
         if (m == 0 && fields == ALL_FIELDS && !tv->n && tv->n_seen) {
             /* a stop word ("and") is not looked up in names and codes either */
             xfree(tv);
@@ -275,7 +273,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
                           int scoring)
 {
     if (q->kind == QN_WORD || q->kind == QN_PHRASE) {
-        struct leaf *lf = make_leaf(tok, q->text, q->fields, 0);
+        struct leaf *lf = make_leaf(tok, q->text, q->fields, scoring ? pl : NULL);
         return lf ? leaf_node(pl, lf, scoring) : NULL;
     }
     struct node *n = xcalloc(1, sizeof *n);
@@ -288,7 +286,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
             if (c)
                 add_kid(&n->neg, &n->n_neg, c);
         } else if (flat) {
-            struct leaf *lf = make_leaf(tok, k->text, k->fields, WORD_PARTS);
+            struct leaf *lf = make_leaf(tok, k->text, k->fields, pl);
             int multi = 0;
             for (size_t v = 0; lf && v < lf->n_v; v++)
                 multi |= lf->v[v].n > 1;
@@ -321,6 +319,9 @@ static void plan_release(struct plan *pl)
     for (size_t i = 0; i < pl->n_leaves; i++)
         leaf_free(pl->leaves[i]);
     xfree(pl->leaves);
+    for (size_t i = 0; i < pl->n_hl; i++)
+        xfree(pl->hl[i]);
+    xfree(pl->hl);
     memset(pl, 0, sizeof *pl);
 }
 
@@ -1204,14 +1205,15 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         out->relaxed = 1;
         break;
     }
-    /* the terms to highlight */
-    for (size_t i = 0; i < pl.n_units; i++) {
+    /* the terms to highlight: a compound whole, and its parts where they stand apart */
+    for (size_t i = 0; i < pl.n_units + pl.n_hl; i++) {
+        const char *term = i < pl.n_units ? pl.units[i].term : pl.hl[i - pl.n_units];
         int seen = 0;
         for (size_t j = 0; j < out->n_terms && !seen; j++)
-            seen = strcmp(out->terms[j], pl.units[i].term) == 0;
+            seen = strcmp(out->terms[j], term) == 0;
         if (!seen) {
             out->terms = xrealloc(out->terms, (out->n_terms + 1) * sizeof *out->terms);
-            out->terms[out->n_terms++] = xstrdup(pl.units[i].term);
+            out->terms[out->n_terms++] = xstrdup(term);
         }
     }
     plan_release(&pl);

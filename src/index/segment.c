@@ -1007,11 +1007,12 @@ static void push_rec(struct seg_writer *w, const char *s, size_t n, uint32_t pos
 static int on_token(void *ctx, const struct token *t)
 {
     struct seg_writer *w = ctx;
-    if (t->flags & TOKEN_STOP)
+    /* a compound ("gpt-4") is not stored: a query finds it as the phrase of its parts, which
+     * follow it with their own positions */
+    if (t->flags & (TOKEN_STOP | TOKEN_COMPOUND))
         return 0;
     push_rec(w, t->term, t->len, t->pos);
-    if (!(t->flags & TOKEN_COMPOUND))
-        w->field_len++;
+    w->field_len++;
     if (w->cur_field == IF_CATEGORIES) {
         /* "cs.lg" is also found as its archive "cs" */
         const char *dot = memchr(t->term, '.', t->len);

@@ -177,6 +177,76 @@ static void test_phrases_fields_dates(void)
     test_remove_dir(dir);
 }
 
+/* The index holds the parts of a compound, not the compound: a compound in a query is the
+ * phrase of its parts, so it finds the spellings with a space too, in order only. */
+static void test_compounds_are_phrases(void)
+{
+    char *dir = test_tmp_dir();
+    struct index *ix;
+    char err[256], got[256];
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    doc(ix, 1, NULL, "GPT-4 beats the baselines", NULL, NULL, NULL);
+    doc(ix, 2, NULL, "What GPT 4 can do", NULL, NULL, NULL);
+    doc(ix, 3, NULL, "Only GPT-3 here", NULL, NULL, NULL);
+    doc(ix, 4, NULL, "Chapter 4 GPT in reverse order", NULL, NULL, NULL);
+    doc(ix, 5, NULL, "Faster k-means clustering", NULL, NULL, NULL);
+    doc(ix, 6, NULL, "k means, again", NULL, NULL, NULL);
+    doc(ix, 7, NULL, "kmeans as one word", NULL, NULL, NULL);
+    doc(ix, 8, NULL, "State-of-the-art results on images", NULL, NULL, NULL);
+    doc(ix, 9, NULL, "The state of the art results we report", NULL, NULL, NULL);
+    doc(ix, 10, NULL, "A state art results mix", NULL, NULL, NULL);
+    CHECK_INT(index_commit(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "gpt-4", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "GPT-4", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "\"gpt-4 beats\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    CHECK_INT(search_ids(ix, "ti:gpt-4 -baselines", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    CHECK_INT(search_ids(ix, "k-means", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "5 6") || !strcmp(got, "6 5"));
+    CHECK_INT(search_ids(ix, "k-means clustering", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "5");
+    /* stop words inside a compound keep their places, as in any phrase */
+    CHECK_INT(search_ids(ix, "\"state-of-the-art results\"", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "8 9") || !strcmp(got, "9 8"));
+    CHECK_INT(search_ids(ix, "state-of-the-art", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "8 9") || !strcmp(got, "9 8"));
+    /* plain words (batch mode): the parts, any of which may match; one word alone is still
+     * the phrase */
+    CHECK_INT(search_ids(ix, "gpt-4", QUERY_PLAIN, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "gpt-4 reverse", QUERY_PLAIN, 10, got, sizeof got), 0);
+    CHECK(strstr(got, "1") && strstr(got, "2") && strstr(got, "3") && strstr(got, "4"));
+    /* the snippet marks the compound whole, and its parts where they stand apart */
+    struct query *q;
+    CHECK_INT(query_parse("gpt-4", 5, 0, &q, err, sizeof err), 0);
+    struct index_search_opts o = {10, 0, NULL, 0};
+    struct index_result r;
+    CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
+    const char *t1 = "GPT-4 beats the baselines", *t2 = "What GPT 4 can do";
+    char *snip = index_snippet(&r, t1, strlen(t1), 200, "[", "]");
+    CHECK_STR(snip, "[GPT-4] beats the baselines");
+    xfree(snip);
+    snip = index_snippet(&r, t2, strlen(t2), 200, "[", "]");
+    CHECK_STR(snip, "What [GPT] [4] can do");
+    xfree(snip);
+    index_result_release(&r);
+    query_free(q);
+    CHECK_INT(query_parse("ti:k-means", 10, 0, &q, err, sizeof err), 0);
+    CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
+    const char *t5 = "Faster k-means clustering";
+    snip = index_snippet(&r, t5, strlen(t5), 200, "[", "]");
+    CHECK_STR(snip, "Faster [k-means] clustering");
+    xfree(snip);
+    index_result_release(&r);
+    query_free(q);
+    index_close(ix);
+    test_remove_dir(dir);
+}
+
 static void test_relaxed_and_paging(void)
 {
     char *dir;
@@ -601,6 +671,7 @@ static void test_snippet_prefilter(void)
     tokenizer_free(tok);
 }
 
-TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),
+TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
+          T(test_relaxed_and_paging),
           T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
           T(test_pruning_matches_exhaustive), T(test_snippet_prefilter))
