@@ -45,6 +45,8 @@ struct variant {
     char *term[MAX_PHRASE];
     uint8_t len[MAX_PHRASE];
     uint32_t off[MAX_PHRASE]; /* position relative to the first term */
+    uint32_t is_id;           /* bit i: term i is a document's own id (id_lookup), */
+    uint32_t id_doc[MAX_PHRASE]; /* that document's docid */
 };
 
 struct leaf {
@@ -59,6 +61,7 @@ struct unit { /* a scoring unit: one term in some fields, weighted by its word's
     unsigned fields;
     double idf;
     int leaf; /* index in plan.leaves of the word it belongs to */
+    const uint32_t *id_doc; /* the docid whose own id the term is (variant.id_doc), or NULL */
 };
 
 enum node_kind { N_LEAF, N_AND, N_OR };
@@ -81,6 +84,7 @@ struct plan {
     int is_conjunction; /* root is an AND of single-term leaves: the conjunctive scorer */
     char **hl; /* compounds of scored words, highlighted whole (the index has their parts) */
     size_t n_hl, cap_hl;
+    const struct index_search_opts *opts;
 };
 
 struct tokvec {
@@ -129,11 +133,23 @@ static void variant_from(struct variant *var, unsigned fields, const struct tokv
     }
 }
 
-/* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
- * term (only stop words or punctuation). Its compounds go to hl->hl unless hl is NULL. */
-static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields,
-                              struct plan *hl)
+/* Which terms of v are documents' own ids, by the caller's lookup. */
+static void resolve_ids(const struct plan *pl, struct variant *v)
 {
+    v->is_id = 0;
+    if (!pl->opts->id_lookup)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        if (pl->opts->id_lookup(pl->opts->id_ctx, v->term[i], v->len[i], &v->id_doc[i]))
+            v->is_id |= 1u << i;
+}
+
+/* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
+ * term (only stop words or punctuation). When scoring, its compounds go to pl->hl. */
+static struct leaf *make_leaf(struct plan *pl, struct tokenizer *tok, const char *text,
+                              unsigned fields, int scoring)
+{
+    struct plan *hl = scoring ? pl : NULL;
     static const enum token_mode modes[3] = {TOKEN_TEXT, TOKEN_NAMES, TOKEN_CODES};
     static const unsigned mode_fields[3] = {TEXT_FIELDS, 1u << IF_AUTHORS,
                                             (1u << IF_CATEGORIES) | (1u << IF_ID)};
@@ -188,6 +204,8 @@ static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned 
         xfree(lf);
         return NULL;
     }
+    for (size_t k = 0; k < lf->n_v; k++)
+        resolve_ids(pl, &lf->v[k]);
     return lf;
 }
 
@@ -236,6 +254,7 @@ static struct node *leaf_node(struct plan *pl, struct leaf *lf, int scoring)
                 u->fields = lf->v[k].fields;
                 u->idf = -1; /* assign_idf */
                 u->leaf = (int)pl->n_leaves - 1;
+                u->id_doc = lf->v[k].is_id >> i & 1 ? &lf->v[k].id_doc[i] : NULL;
             }
     }
     return n;
@@ -254,6 +273,8 @@ static void split_leaf(struct plan *pl, struct leaf *lf, struct node *or_node)
             one->v[0].n = 1;
             one->v[0].term[0] = lf->v[k].term[i];
             one->v[0].len[0] = lf->v[k].len[i];
+            one->v[0].is_id = lf->v[k].is_id >> i & 1;
+            one->v[0].id_doc[0] = lf->v[k].id_doc[i];
             lf->v[k].term[i] = NULL;
             add_kid(&or_node->pos, &or_node->n_pos, leaf_node(pl, one, 1));
         }
@@ -273,7 +294,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
                           int scoring)
 {
     if (q->kind == QN_WORD || q->kind == QN_PHRASE) {
-        struct leaf *lf = make_leaf(tok, q->text, q->fields, scoring ? pl : NULL);
+        struct leaf *lf = make_leaf(pl, tok, q->text, q->fields, scoring);
         return lf ? leaf_node(pl, lf, scoring) : NULL;
     }
     struct node *n = xcalloc(1, sizeof *n);
@@ -286,7 +307,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
             if (c)
                 add_kid(&n->neg, &n->n_neg, c);
         } else if (flat) {
-            struct leaf *lf = make_leaf(tok, k->text, k->fields, pl);
+            struct leaf *lf = make_leaf(pl, tok, k->text, k->fields, 1);
             int multi = 0;
             for (size_t v = 0; lf && v < lf->n_v; v++)
                 multi |= lf->v[v].n > 1;
@@ -403,7 +424,9 @@ static void stats_init(struct stats *st, struct index *ix, const struct index_pa
     }
 }
 
-static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
+/* The documents of the index holding a term, with the one whose own id it is (id_doc, when
+ * not NULL), which the dictionaries leave out: df as if they held it, in any field. */
+static uint64_t doc_freq(struct index *ix, const char *term, size_t len, const uint32_t *id_doc)
 {
     uint64_t df = 0;
     size_t n = index_n_segs(ix);
@@ -411,11 +434,17 @@ static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
         const uint8_t *del;
         const struct seg *s = index_seg(ix, i, &del);
         struct seg_term t;
-        if (seg_find(s, term, len, &t))
+        int found = seg_find(s, term, len, &t);
+        if (found)
             df += t.df;
+        int64_t d = id_doc ? seg_docnum(s, *id_doc) : -1;
+        if (d >= 0 && !(found && seg_term_has(s, &t, (uint32_t)d)))
+            df++;
     }
     return df;
 }
+
+#define VAR_ID(v, i) ((v)->is_id >> (i) & 1 ? &(v)->id_doc[i] : NULL)
 
 static double idf_of(double n_docs, double df)
 {
@@ -430,7 +459,7 @@ static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st
     size_t u = 0;
     for (size_t l = 0; l < pl->n_leaves; l++) {
         struct leaf *lf = pl->leaves[l];
-        double df = (double)doc_freq(ix, lf->v[0].term[0], lf->v[0].len[0]);
+        double df = (double)doc_freq(ix, lf->v[0].term[0], lf->v[0].len[0], VAR_ID(&lf->v[0], 0));
         lf->idf = idf_of(st->n_docs, df);
     }
     /* units were appended in leaf order, variant order, term order */
@@ -444,7 +473,8 @@ static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st
                     lf->v[k].n == 1
                         ? lf->idf
                         : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i],
-                                                               lf->v[k].len[i]));
+                                                               lf->v[k].len[i],
+                                                               VAR_ID(&lf->v[k], i)));
                 u++;
             }
     next_leaf:;
@@ -564,15 +594,33 @@ struct seg_ctx {
     uint32_t *pa, *pb;
     struct seg_cursor **all; /* every cursor made, to free */
     size_t n_all, cap_all;
+    struct seg_view **views; /* terms joined with a document's own id, to free */
+    size_t n_views, cap_views;
 };
 
-static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len)
+/* A cursor over a term of the segment in the given fields; id_doc (or NULL): the document
+ * whose own id the term is, whose posting the dictionary leaves out (seg.h). NULL when no
+ * posting can match. */
+static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len,
+                                     unsigned fields, const uint32_t *id_doc)
 {
     struct seg_term t;
-    if (!seg_find(sc->s, term, len, &t))
+    const struct seg *s = sc->s;
+    int found = seg_find(s, term, len, &t);
+    int64_t idn = id_doc && (fields & (1u << IF_ID)) ? seg_docnum(s, *id_doc) : -1;
+    if (idn >= 0 && (!found || !(t.fields & fields))) {
+        seg_id_term(s, (uint32_t)idn, &t); /* the dictionary's postings could not match */
+    } else if (idn >= 0) {
+        struct seg_view *v = seg_view_with_id(s, &t, (uint32_t)idn);
+        sc->views = xgrow(sc->views, sizeof *sc->views, sc->n_views + 1, &sc->cap_views);
+        sc->views[sc->n_views++] = v;
+        s = &v->s;
+        t = v->t;
+    } else if (!found) {
         return NULL;
+    }
     struct seg_cursor *c = xmalloc(sizeof *c);
-    seg_cursor_init(c, sc->s, &t);
+    seg_cursor_init(c, s, &t);
     sc->all = xgrow(sc->all, sizeof *sc->all, sc->n_all + 1, &sc->cap_all);
     sc->all[sc->n_all++] = c;
     return c;
@@ -589,7 +637,8 @@ static struct it *it_build(struct seg_ctx *sc, const struct node *n)
             struct vcur *vc = &it->v[k];
             vc->var = &n->leaf->v[k];
             for (size_t i = 0; i < vc->var->n; i++) {
-                vc->c[i] = new_cursor(sc, vc->var->term[i], vc->var->len[i]);
+                vc->c[i] = new_cursor(sc, vc->var->term[i], vc->var->len[i], vc->var->fields,
+                                      VAR_ID(vc->var, i));
                 if (!vc->c[i])
                     vc->empty = 1;
             }
@@ -1104,7 +1153,7 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
         for (size_t i = 0; i < pl->n_units; i++) {
             const struct unit *u = &pl->units[i];
             uc[i].u = u;
-            uc[i].c = new_cursor(&sc, u->term, u->len);
+            uc[i].c = new_cursor(&sc, u->term, u->len, u->fields, u->id_doc);
             uc[i].idf_k = (float)(u->idf * (st->k1 + 1.0));
             uc[i].ub = 0;
             uc[i].ratio = 0;
@@ -1123,6 +1172,9 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
         for (size_t i = 0; i < sc.n_all; i++)
             xfree(sc.all[i]);
         xfree(sc.all);
+        for (size_t i = 0; i < sc.n_views; i++)
+            seg_view_free(sc.views[i]);
+        xfree(sc.views);
     }
     xfree(uc);
     xfree(pa);
@@ -1177,6 +1229,7 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
     const struct qnode *root = q->root;
     for (int attempt = 0; attempt < 2 && root; attempt++) {
         memset(&pl, 0, sizeof pl);
+        pl.opts = opts;
         pl.root = build(&pl, tok, root, 1);
         classify(&pl, root);
         pl.is_disjunction &= !opts->exhaustive;
@@ -1193,6 +1246,7 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         plan_release(&pl);
         struct qnode *o = or_of_words(root);
         memset(&pl, 0, sizeof pl);
+        pl.opts = opts;
         pl.root = build(&pl, tok, o, 1);
         classify(&pl, o);
         pl.is_disjunction &= !opts->exhaustive;

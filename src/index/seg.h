@@ -222,6 +222,23 @@ uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target);
 /* Positions of the current posting in field f, written to out (at most max); returns count. */
 size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size_t max);
 
+/* A document's own id (its id field's text, when that is one term as tokenised) is not in the
+ * dictionary: a search resolves it through index_search_opts.id_lookup and reads it as the
+ * posting the dictionary would have held, tf 1 in IF_ID at position 0.
+ * seg_id_term: that posting of document docnum alone, as an inline term (nothing allocated).
+ * seg_view_with_id: the union of term t's postings in s and that posting, encoded in memory in
+ * the segment's format; a cursor reads it with seg_cursor_init(c, &v->s, &v->t). Free it with
+ * seg_view_free once its cursors are done. */
+struct seg_view {
+    struct seg s; /* a copy of the segment's, with post, pos and blocks in memory */
+    struct seg_term t;
+};
+void seg_id_term(const struct seg *s, uint32_t docnum, struct seg_term *out);
+/* 1 if term t of s has a posting in document docnum, else 0. */
+int seg_term_has(const struct seg *s, const struct seg_term *t, uint32_t docnum);
+struct seg_view *seg_view_with_id(const struct seg *s, const struct seg_term *t, uint32_t docnum);
+void seg_view_free(struct seg_view *v);
+
 /* Writer: collects documents in memory, then writes one segment. */
 struct seg_writer;
 struct seg_writer *seg_writer_new(void);

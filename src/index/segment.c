@@ -341,7 +341,8 @@ struct seg_out {
     int failed;
     struct seg_header ref;        /* reference parameters (ref_* fields only) */
     float ref_inv[IF_COUNT][256]; /* seg_ref_factors of ref */
-    const struct seg_doc *docs;   /* the documents' length codes, for block maxima */
+    const struct seg_doc *docs;   /* the documents' length codes, for block maxima, */
+    const struct seg *norms_of;   /* or, when docs is NULL, this segment's */
     uint32_t dec_docs[SEG_BLOCK];
     uint8_t dec_masks[SEG_BLOCK];
     uint32_t dec_tf[SEG_BLOCK][IF_COUNT];
@@ -563,12 +564,25 @@ static void block_positions(struct seg_out *o, const uint8_t *p, uint32_t n)
         }
 }
 
-static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
+/* The reference tfc of posting i of the block in o->dec_*. */
+static float dec_tfc(const struct seg_out *o, uint32_t i)
+{
+    uint32_t d = o->dec_docs[i];
+    if (o->docs)
+        return ref_tfc(o->ref_inv, o->dec_tf[i], o->docs[d].norm);
+    uint8_t norm[IF_COUNT];
+    for (int f = 0; f < IF_COUNT; f++)
+        norm[f] = o->norms_of->norms[f][d];
+    return ref_tfc(o->ref_inv, o->dec_tf[i], norm);
+}
+
+/* Decodes each block of the writer's encoding of b once more: sets the blocks' maxima and,
+ * unless the term has one posting (it goes inline) and may_inline, re-encodes them in the
+ * file's format into o->ep and o->eq (the blocks' offsets then point there). Returns the
+ * term's maximum. A one-posting term leaves its posting in o->dec_* and o->fv. */
+static float encode_term(struct seg_out *o, struct tb *b, int may_inline)
 {
     tb_close_block(b);
-    if (!b->df)
-        return;
-    /* decode each block of the writer's encoding once more: block maxima, then re-encode */
     float term_max = 0;
     o->ep.len = o->eq.len = 0;
     for (size_t k = 0; k < b->n_blocks; k++) {
@@ -580,19 +594,27 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         block_positions(o, b->pos.p + blk->pos_off, n);
         float m = 0;
         for (uint32_t i = 0; i < n; i++) {
-            float x = ref_tfc(o->ref_inv, o->dec_tf[i], o->docs[o->dec_docs[i]].norm);
+            float x = dec_tfc(o, i);
             if (x > m)
                 m = x;
         }
         blk->max_tfc = m;
         if (m > term_max)
             term_max = m;
-        if (b->df == 1)
-            break; /* inline, below */
+        if (b->df == 1 && may_inline)
+            break;
         blk->post_off = (uint32_t)o->ep.len;
         blk->pos_off = (uint32_t)o->eq.len;
         encode_block(o, b->fields, prev, n);
     }
+    return term_max;
+}
+
+static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
+{
+    if (!b->df)
+        return;
+    float term_max = encode_term(o, b, 1);
     /* the dictionary entry, prefix-compressed within its group */
     size_t prefix = 0;
     if (o->n_terms % SEG_DICT_GROUP == 0) {
@@ -907,6 +929,8 @@ struct seg_writer {
     size_t n_recs, cap_recs;
     uint32_t cur_field;
     uint32_t field_len;
+    const char *id_text; /* the document's id field */
+    size_t id_len;
     uint32_t *posbuf;
     size_t cap_posbuf;
 };
@@ -1007,6 +1031,10 @@ static void push_rec(struct seg_writer *w, const char *s, size_t n, uint32_t pos
 static int on_token(void *ctx, const struct token *t)
 {
     struct seg_writer *w = ctx;
+    if (w->cur_field == IF_ID && t->len == w->id_len && !memcmp(t->term, w->id_text, t->len)) {
+        w->field_len++; /* the document's own id: found through the caller's id lookup */
+        return 0;
+    }
     /* a compound ("gpt-4") is not stored: a query finds it as the phrase of its parts, which
      * follow it with their own positions */
     if (t->flags & (TOKEN_STOP | TOKEN_COMPOUND))
@@ -1050,6 +1078,8 @@ void seg_writer_add(struct seg_writer *w, const struct index_doc *doc)
         size_t len = text ? doc->len[f] : 0;
         w->cur_field = (uint32_t)f;
         w->field_len = 0;
+        if (f == IF_ID)
+            w->id_text = text, w->id_len = len;
         if (f == IF_AUTHORS) {
             uint32_t pos = 0;
             while (len) {
@@ -1801,6 +1831,128 @@ damaged:
     return k;
 }
 
+/* The current posting of c as tb_add takes it: tf per field, and the positions of its fields
+ * concatenated in field order into *pos (grown as needed). Returns the number of positions. */
+static size_t cursor_posting(struct seg_cursor *c, uint32_t tf[IF_COUNT], uint32_t **pos,
+                             size_t *cap)
+{
+    seg_cursor_load(c);
+    size_t np = 0;
+    for (int f = 0; f < IF_COUNT; f++) {
+        tf[f] = 0;
+        if (!(c->masks[c->i] & (1u << f)))
+            continue;
+        size_t want = seg_cursor_tf(c, c->i, f);
+        *pos = xgrow(*pos, sizeof **pos, np + want, cap);
+        tf[f] = (uint32_t)seg_cursor_positions(c, f, *pos + np, want);
+        np += tf[f];
+    }
+    return np;
+}
+
+/* ---- a paper's own id, which the dictionary does not hold ---- */
+
+void seg_id_term(const struct seg *s, uint32_t docnum, struct seg_term *out)
+{
+    memset(out, 0, sizeof *out);
+    out->df = 1;
+    out->n_blocks = 1;
+    out->fields = 1u << IF_ID;
+    out->inl_doc = docnum;
+    out->inl_tf[IF_ID] = 1;
+    out->inl_p1 = 1;      /* position 0 */
+    out->inl_pos = s->dict; /* marks the posting inline; never read, as inl_p1 is set */
+}
+
+int seg_term_has(const struct seg *s, const struct seg_term *t, uint32_t docnum)
+{
+    struct seg_cursor *c = xmalloc(sizeof *c);
+    seg_cursor_init(c, s, t);
+    int has = seg_cursor_advance(c, docnum) == docnum;
+    xfree(c);
+    return has;
+}
+
+struct seg_view *seg_view_with_id(const struct seg *s, const struct seg_term *t, uint32_t docnum)
+{
+    struct seg_out *o = xcalloc(1, sizeof *o);
+    memcpy(o->ref_inv, s->ref_inv, sizeof o->ref_inv); /* the segment's block maxima */
+    o->norms_of = s;
+    struct tb b;
+    tb_init(&b);
+    struct seg_cursor *c = xmalloc(sizeof *c);
+    uint32_t *pos = NULL;
+    size_t cap = 0;
+    int added = 0;
+    seg_cursor_init(c, s, t);
+    for (;;) {
+        uint32_t d = c->doc, tf[IF_COUNT];
+        if (!added && docnum <= d) {
+            /* the id posting, alone or joined to the document's posting */
+            size_t np = 0, at = 0;
+            if (d == docnum) {
+                np = cursor_posting(c, tf, &pos, &cap);
+                seg_cursor_next(c);
+            } else {
+                memset(tf, 0, sizeof tf);
+            }
+            added = 1;
+            if (!tf[IF_ID]) {
+                for (int f = 0; f < IF_ID; f++)
+                    at += tf[f];
+                pos = xgrow(pos, sizeof *pos, np + 1, &cap);
+                memmove(pos + at + 1, pos + at, (np - at) * sizeof *pos);
+                pos[at] = 0;
+                tf[IF_ID] = 1;
+            }
+            tb_add(&b, docnum, tf, pos);
+            continue;
+        }
+        if (d == SEG_DOC_END)
+            break;
+        cursor_posting(c, tf, &pos, &cap);
+        tb_add(&b, d, tf, pos);
+        seg_cursor_next(c);
+    }
+    struct seg_view *v = xcalloc(1, sizeof *v);
+    float term_max = encode_term(o, &b, 0);
+    v->s = *s;
+    v->s.post = o->ep.p;
+    v->s.post_len = o->ep.len;
+    v->s.pos = o->eq.p;
+    v->s.pos_len = o->eq.len;
+    v->s.blocks = b.n_blocks > 1 ? b.blocks : NULL;
+    v->t = *t;
+    v->t.df = b.df;
+    v->t.fields = b.fields;
+    v->t.post_off = v->t.pos_off = 0;
+    v->t.block0 = 0;
+    v->t.n_blocks = (uint32_t)b.n_blocks;
+    v->t.max_tfc = term_max;
+    v->t.inl_pos = NULL;
+    v->t.inl_p1 = 0;
+    if (b.n_blocks > 1)
+        b.blocks = NULL; /* the view's now */
+    o->ep.p = o->eq.p = NULL;
+    tb_release(&b);
+    for (int f = 0; f < IF_COUNT; f++)
+        xfree(o->fv[f]);
+    xfree(o);
+    xfree(c);
+    xfree(pos);
+    return v;
+}
+
+void seg_view_free(struct seg_view *v)
+{
+    if (!v)
+        return;
+    xfree((void *)v->s.post);
+    xfree((void *)v->s.pos);
+    xfree((void *)v->s.blocks);
+    xfree(v);
+}
+
 /* ---- merging ---- */
 
 struct merge_src {
@@ -1886,18 +2038,8 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
                 uint32_t nd = src[i].remap[c->doc];
                 if (nd == UINT32_MAX)
                     continue;
-                seg_cursor_load(c);
                 uint32_t tf[IF_COUNT];
-                size_t np = 0;
-                for (int f = 0; f < IF_COUNT; f++) {
-                    tf[f] = 0;
-                    if (!(c->masks[c->i] & (1u << f)))
-                        continue;
-                    size_t want = seg_cursor_tf(c, c->i, f);
-                    positions = xgrow(positions, sizeof *positions, np + want, &cap_positions);
-                    tf[f] = (uint32_t)seg_cursor_positions(c, f, positions + np, want);
-                    np += tf[f];
-                }
+                cursor_posting(c, tf, &positions, &cap_positions);
                 tb_add(&b, nd, tf, positions);
             }
         }

@@ -55,6 +55,24 @@ static void doc(struct index *ix, uint32_t id, const char *day, const char *titl
     index_add(ix, &d);
 }
 
+/* What the store does for the index (store_id_lookup): doc() gives document n the id
+ * 2501.NNNNN. */
+static int test_ids(void *ctx, const char *id, size_t len, uint32_t *docid)
+{
+    (void)ctx;
+    unsigned n;
+    char tail;
+    char buf[32];
+    if (len != 10 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, id, len);
+    buf[len] = 0;
+    if (sscanf(buf, "2501.%5u%c", &n, &tail) != 1)
+        return 0;
+    *docid = n;
+    return 1;
+}
+
 static int checked(struct index *ix)
 {
     char err[256];
@@ -73,7 +91,7 @@ static int search_ids(struct index *ix, const char *text, unsigned flags, size_t
     int rc = query_parse(text, strlen(text), flags, &q, err, sizeof err);
     if (rc)
         return rc;
-    struct index_search_opts o = {k, 0, NULL, 0};
+    struct index_search_opts o = {k, 0, NULL, 0, test_ids, NULL};
     struct index_result r;
     rc = index_search(ix, q, &o, &r, err, sizeof err);
     query_free(q);
@@ -223,7 +241,7 @@ static void test_compounds_are_phrases(void)
     /* the snippet marks the compound whole, and its parts where they stand apart */
     struct query *q;
     CHECK_INT(query_parse("gpt-4", 5, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0};
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     const char *t1 = "GPT-4 beats the baselines", *t2 = "What GPT 4 can do";
@@ -254,7 +272,7 @@ static void test_relaxed_and_paging(void)
     struct query *q;
     char err[256];
     CHECK_INT(query_parse("residual molecules", 18, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0};
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     CHECK_INT(r.relaxed, 1); /* no paper has both: either will do */
@@ -266,7 +284,7 @@ static void test_relaxed_and_paging(void)
     char first[64];
     memcpy(first, got, sizeof got);
     CHECK_INT(query_parse("networks", 8, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o2 = {1, 1, NULL, 0};
+    struct index_search_opts o2 = {1, 1, NULL, 0, test_ids, NULL};
     CHECK_INT(index_search(ix, q, &o2, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 1);
     CHECK_INT(r.total, 3);
@@ -513,7 +531,8 @@ static void test_pruning_matches_exhaustive(void)
         struct query *q;
         CHECK_INT(query_parse(qtext, strlen(qtext), conj ? 0 : QUERY_PLAIN, &q, err, sizeof err),
                   0);
-        struct index_search_opts fast = {10, 0, NULL, 0}, slow = {10, 0, NULL, 1};
+        struct index_search_opts fast = {10, 0, NULL, 0, test_ids, NULL},
+                                 slow = {10, 0, NULL, 1, test_ids, NULL};
         struct index_result a, b;
         CHECK_INT(index_search(ix, q, &fast, &a, err, sizeof err), 0);
         CHECK_INT(index_search(ix, q, &slow, &b, err, sizeof err), 0);
@@ -533,6 +552,125 @@ static void test_pruning_matches_exhaustive(void)
     CHECK(n_pruned > 150); /* the test exercised pruning, not only exhaustive paths */
     index_close(ix);
     test_remove_dir(dir);
+}
+
+/* ---- papers' own ids: looked up, not stored, and found as if they were ---- */
+
+/* Document id of index A: its own id is the text of its id field, so A does not store it and
+ * finds it through test_ids. Index B gets the same id with a space after it, which B stores as
+ * an ordinary term: B is what the index held before ids were left out, the oracle. */
+static void id_doc(struct index *a, struct index *b, uint32_t id, const char *title,
+                   const char *abs)
+{
+    char idtext[32];
+    for (int k = 0; k < 2; k++) {
+        struct index_doc d;
+        memset(&d, 0, sizeof d);
+        d.docid = id;
+        d.day = INT32_MIN;
+        snprintf(idtext, sizeof idtext, "2501.%05u%s", id, k ? " " : "");
+        const char *text[IF_COUNT] = {title, abs, "Ada Lovelace", "cs.LG", idtext, NULL};
+        for (int f = 0; f < IF_COUNT; f++) {
+            d.text[f] = text[f];
+            d.len[f] = text[f] ? strlen(text[f]) : 0;
+        }
+        index_add(k ? b : a, &d);
+    }
+}
+
+static void test_ids_looked_up(void)
+{
+    char *da = test_tmp_dir(), *db = test_tmp_dir();
+    struct index *a, *b;
+    char err[256], title[256], abs[4096], qtext[256];
+    CHECK_INT(index_open(da, INDEX_WRITE, &a, err, sizeof err), 0);
+    CHECK_INT(index_open(db, INDEX_WRITE, &b, err, sizeof err), 0);
+    /* three segments; abstracts cite other papers' ids and now and then their own; then
+     * replacements (a document in two segments) and deletions (still counted in df) */
+    for (uint32_t id = 1; id <= 900; id++) {
+        random_text(title, sizeof title, 3 + next_rand() % 6);
+        random_text(abs, sizeof abs, 10 + next_rand() % 40);
+        for (int c = 0; c < 3; c++)
+            if (next_rand() % 4 == 0) {
+                size_t n = strlen(abs);
+                uint32_t cited = next_rand() % 6 == 0 ? id : 1 + next_rand() % 900;
+                snprintf(abs + n, sizeof abs - n, " see arXiv:2501.%05uv2 w%u", cited,
+                         next_rand() % 50);
+            }
+        id_doc(a, b, id, title, abs);
+        if (id % 300 == 0) {
+            CHECK_INT(index_commit(a, id, err, sizeof err), 0);
+            CHECK_INT(index_commit(b, id, err, sizeof err), 0);
+        }
+    }
+    for (uint32_t id = 7; id <= 900; id += 29) {
+        if (id % 2) {
+            id_doc(a, b, id, "replaced paper", "cites 2501.00011 and w3");
+        } else {
+            index_delete(a, id);
+            index_delete(b, id);
+        }
+    }
+    CHECK_INT(index_commit(a, 1000, err, sizeof err), 0);
+    CHECK_INT(index_commit(b, 1000, err, sizeof err), 0);
+    CHECK(checked(a) && checked(b));
+    struct index_stats sa, sb;
+    index_stats(a, &sa);
+    index_stats(b, &sb);
+    CHECK(sa.terms < sb.terms); /* the ids are not stored */
+    static const char *const forms[] = {"id:%s",      "%s",          "%s w1 w2",  "%s OR w5",
+                                        "ti:%s",      "abs:%s",      "w1 -%s",    "\"see %s\"",
+                                        "id:(%s OR 2501.00011)",     "2501.00011 %s"};
+    size_t n_hits = 0;
+    for (int pass = 0; pass < 2 && !harness_failed; pass++) {
+        for (int qi = 0; qi < 400 && !harness_failed; qi++) {
+            char idw[32];
+            snprintf(idw, sizeof idw, qi % 3 ? "2501.%05u" : "arXiv:2501.%05uv1",
+                     1 + next_rand() % 900);
+            snprintf(qtext, sizeof qtext, forms[qi % 10], idw);
+            unsigned flags = qi % 4 == 3 ? QUERY_PLAIN : 0;
+            struct query *q;
+            CHECK_INT(query_parse(qtext, strlen(qtext), flags, &q, err, sizeof err), 0);
+            struct index_search_opts oa = {10, 0, NULL, qi % 2, test_ids, NULL},
+                                     ob = {10, 0, NULL, qi % 2, NULL, NULL};
+            struct index_result ra, rb;
+            CHECK_INT(index_search(a, q, &oa, &ra, err, sizeof err), 0);
+            CHECK_INT(index_search(b, q, &ob, &rb, err, sizeof err), 0);
+            CHECK_INT(ra.n_hits, rb.n_hits);
+            for (size_t i = 0; i < ra.n_hits && i < rb.n_hits; i++) {
+                if (ra.hits[i].docid != rb.hits[i].docid || ra.hits[i].score != rb.hits[i].score)
+                    printf("  '%s' hit %zu: %u %.6f vs %u %.6f\n", qtext, i, ra.hits[i].docid,
+                           ra.hits[i].score, rb.hits[i].docid, rb.hits[i].score);
+                CHECK_INT(ra.hits[i].docid, rb.hits[i].docid);
+                CHECK(ra.hits[i].score == rb.hits[i].score);
+            }
+            n_hits += ra.n_hits;
+            index_result_release(&ra);
+            index_result_release(&rb);
+            query_free(q);
+        }
+        /* once more on one merged segment each */
+        CHECK_INT(index_merge(a, 1, err, sizeof err), 0);
+        CHECK_INT(index_merge(b, 1, err, sizeof err), 0);
+        CHECK(checked(a) && checked(b));
+    }
+    CHECK(n_hits > 2000);
+    /* without a lookup an id finds no paper by its id, only text that holds it */
+    char got[256];
+    struct query *q;
+    CHECK_INT(query_parse("id:2501.00011", 13, 0, &q, err, sizeof err), 0);
+    struct index_search_opts none = {10, 0, NULL, 0, NULL, NULL};
+    struct index_result r;
+    CHECK_INT(index_search(a, q, &none, &r, err, sizeof err), 0);
+    CHECK_INT(r.n_hits, 0);
+    index_result_release(&r);
+    query_free(q);
+    CHECK_INT(search_ids(a, "id:2501.00011", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "11");
+    index_close(a);
+    index_close(b);
+    test_remove_dir(da);
+    test_remove_dir(db);
 }
 
 /* ---- snippets: the prefilter marks exactly what tokenising the whole text marks ---- */
@@ -674,4 +812,4 @@ static void test_snippet_prefilter(void)
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
           T(test_relaxed_and_paging),
           T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
-          T(test_pruning_matches_exhaustive), T(test_snippet_prefilter))
+          T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter))
