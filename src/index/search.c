@@ -887,7 +887,9 @@ static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
     }
     u->sb = lo;
     u->sb_last = b[lo].last_doc;
-    u->sb_ub = bound_of(st, b[lo].max_tfc, u->ratio, u->idf_k);
+    /* a block's maximum is rounded up to one byte's precision, or infinite past its range:
+     * the term's maximum is a bound too */
+    u->sb_ub = bound_of(st, fminf(b[lo].max_tfc, t->max_tfc), u->ratio, u->idf_k);
     return u->sb_ub;
 }
 

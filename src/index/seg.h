@@ -21,7 +21,7 @@
 #define SEG_NORMS_CONST_ALL (((1u << IF_COUNT) - 1) << 3)
 
 struct seg_header {
-    char magic[8]; /* "PBSEG05\n" */
+    char magic[8]; /* "PBSEG06\n" */
     uint32_t n_docs, n_terms, n_blocks, n_groups;
     uint32_t flags, docid_base;
     int32_t day_base;
@@ -98,7 +98,8 @@ struct seg {
     uint32_t n_groups;
     const uint8_t *dict; /* dictionary data */
     size_t dict_len;
-    const struct seg_block *blocks;
+    const struct seg_block *blocks; /* unpacked from the file when the segment is opened */
+    struct seg_block *blocks_fill;  /* owned: the blocks of a segment */
     const uint8_t *post, *pos;
     size_t post_len, pos_len;
     float ref_inv[IF_COUNT][256]; /* seg_ref_factors of the header */
@@ -127,6 +128,9 @@ static inline void seg_doc_at(const struct seg *s, uint32_t d, struct seg_doc *o
         out->norm[f] = s->norms[f][d];
     out->pad[0] = out->pad[1] = 0;
 }
+
+/* The checksum of the header: of a segment's bytes after it. */
+uint64_t seg_checksum(const uint8_t *p, size_t n);
 
 /* Length codes: exact below 16, then 8 steps per doubling; decode gives a lower bound. */
 uint8_t seg_norm_encode(uint32_t len);

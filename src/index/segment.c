@@ -58,6 +58,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@
 #include "pack.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '5', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '6', '\n'};
 
 /* the byte after a dictionary entry's term: the field mask and these */
 #define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
@@ -430,6 +431,36 @@ static float bf16_float(uint16_t h)
     return x;
 }
 
+/* A block maximum in one byte: code c stands for (1 + (c & 15) / 16) * 2^((c >> 4) - 8), 16
+ * steps per doubling from 2^-8 to 248 (exact in a float: no libm rounding between machines),
+ * 0 for 0 and BLOCK_MAX_OVER for anything above (the term's maximum bounds those blocks). */
+#define BLOCK_MAX_OVER 255
+
+static float block_max_decode(uint8_t c)
+{
+    if (c == BLOCK_MAX_OVER)
+        return INFINITY;
+    return c ? ldexpf(1.0f + (float)(c & 15) / 16.0f, (c >> 4) - 8) : 0.0f;
+}
+
+/* The smallest code whose value is >= x: rounded up, so it stays an upper bound. */
+static uint8_t block_max_code(float x)
+{
+    if (x <= 0)
+        return 0;
+    if (!(x <= block_max_decode(BLOCK_MAX_OVER - 1)))
+        return BLOCK_MAX_OVER;
+    unsigned lo = 1, hi = BLOCK_MAX_OVER - 1; /* decode(hi) >= x */
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (block_max_decode((uint8_t)mid) >= x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint8_t)lo;
+}
+
 static inline void bytes_varint64(struct bytes *b, uint64_t v)
 {
     bytes_reserve(b, 10);
@@ -692,7 +723,7 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
     o->pos_len += o->eq.len;
 }
 
-static uint64_t checksum(const uint8_t *p, size_t n)
+uint64_t seg_checksum(const uint8_t *p, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     size_t i = 0;
@@ -726,6 +757,24 @@ static int write_section(FILE *f, uint64_t *off, const void *p, size_t n, uint64
         return -1;
     *off += n;
     return 0;
+}
+
+/* The block table (format at the top of this file). A term's first block is the one at
+ * offset 0 of its postings: the others start further on, as no block is empty. */
+static void encode_blocks(struct bytes *out, const struct seg_block *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int first = b[i].post_off == 0;
+        assert(first ? b[i].pos_off == 0 : i && b[i].last_doc > b[i - 1].last_doc);
+        bytes_byte(out, block_max_code(b[i].max_tfc));
+        if (first) {
+            bytes_varint64(out, (uint64_t)b[i].last_doc << 1 | 1);
+        } else {
+            bytes_varint64(out, (uint64_t)(b[i].last_doc - b[i - 1].last_doc - 1) << 1);
+            bytes_varint(out, b[i].post_off - b[i - 1].post_off);
+            bytes_varint(out, b[i].pos_off - b[i - 1].pos_off);
+        }
+    }
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -853,9 +902,12 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         rc = write_section(o->f, &off, o->groups, o->n_groups * sizeof *o->groups, &h.off_dict);
     if (!rc)
         rc = write_section(o->f, &off, o->dict.p, o->dict.len, &h.off_strings);
-    if (!rc)
-        rc = write_section(o->f, &off, o->blocks, o->n_blocks * sizeof *o->blocks,
-                           &h.off_blocks);
+    if (!rc) {
+        struct bytes bt = {0};
+        encode_blocks(&bt, o->blocks, o->n_blocks);
+        rc = write_section(o->f, &off, bt.p, bt.len, &h.off_blocks);
+        xfree(bt.p);
+    }
     if (!rc && pad8(o->f, &off))
         rc = -1;
     h.off_end = off;
@@ -875,7 +927,7 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
             out_discard(o);
             return PB_EIO;
         }
-        h.checksum = checksum((const uint8_t *)m + sizeof h, off - sizeof h);
+        h.checksum = seg_checksum((const uint8_t *)m + sizeof h, off - sizeof h);
         munmap(m, off);
     }
     if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || fsync(fd)) {
@@ -1192,6 +1244,59 @@ static const uint8_t *norms_decode(const uint8_t *p, const uint8_t *end, uint32_
     return p + ((uint64_t)n * w + 7) / 8;
 }
 
+static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Unpacks the block table at p (up to end: its 8-byte padding of zeros follows) into
+ * s->blocks_fill; 0 if it is damaged. The offsets of a term's first block are 0. */
+static int blocks_decode(struct seg *s, const uint8_t *p, const uint8_t *end)
+{
+    struct seg_block *b = s->blocks_fill;
+    for (uint32_t i = 0; i < s->h->n_blocks; i++) {
+        uint64_t v, dpost, dpos;
+        if (p >= end)
+            return 0;
+        b[i].max_tfc = block_max_decode(*p++);
+        if (!(p = get_varint64(p, end, &v)))
+            return 0;
+        if (v & 1) {
+            v >>= 1;
+            b[i].post_off = b[i].pos_off = 0;
+        } else {
+            if (!i || !(p = get_varint64(p, end, &dpost)) || !(p = get_varint64(p, end, &dpos)) ||
+                !dpost || dpost > s->post_len || dpos > s->pos_len)
+                return 0;
+            v = (v >> 1) + b[i - 1].last_doc + 1;
+            dpost += b[i - 1].post_off;
+            dpos += b[i - 1].pos_off;
+            if (dpost >= s->post_len || dpos > s->pos_len)
+                return 0;
+            b[i].post_off = (uint32_t)dpost;
+            b[i].pos_off = (uint32_t)dpos;
+        }
+        if (v >= s->h->n_docs)
+            return 0;
+        b[i].last_doc = (uint32_t)v;
+    }
+    if (end - p >= 8)
+        return 0;
+    for (; p < end; p++)
+        if (*p)
+            return 0;
+    return 1;
+}
+
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -1242,7 +1347,7 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
               (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids) ||
              (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
              (uint64_t)h->n_groups * SEG_DICT_GROUP < h->n_terms ||
-             (uint64_t)h->n_blocks * sizeof(struct seg_block) > h->off_end - h->off_blocks)
+             (uint64_t)h->n_blocks * 2 > h->off_end - h->off_blocks)
         why = "counts do not fit the sections";
     if (why) {
         munmap(m, size);
@@ -1288,11 +1393,17 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
     s->n_groups = h->n_groups;
     s->dict = s->map + h->off_strings;
     s->dict_len = h->off_blocks - h->off_strings;
-    s->blocks = (const void *)(s->map + h->off_blocks);
     s->post = s->map + h->off_post;
     s->post_len = h->off_pos - h->off_post;
     s->pos = s->map + h->off_pos;
     s->pos_len = h->off_docs - h->off_pos;
+    s->blocks_fill = xmalloc((h->n_blocks ? h->n_blocks : 1) * sizeof *s->blocks_fill);
+    s->blocks = s->blocks_fill;
+    if (!blocks_decode(s, s->map + h->off_blocks, s->map + h->off_end)) {
+        seg_close(s);
+        seterr(err, err_len, "segment '%s' is damaged: bad block table", path);
+        return PB_EFORMAT;
+    }
     seg_ref_factors(h, s->ref_inv);
     *out = s;
     return 0;
@@ -1305,23 +1416,11 @@ void seg_close(struct seg *s)
     munmap((void *)s->map, s->map_len);
     for (int f = 0; f < IF_COUNT; f++)
         xfree(s->norm_fill[f]);
+    xfree(s->blocks_fill);
     xfree(s->path);
     xfree(s);
 }
 
-static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-        uint8_t b = *p++;
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *v = x;
-            return p;
-        }
-    }
-    return NULL;
-}
 
 void seg_term_iter_init(struct seg_term_iter *it, const struct seg *s)
 {
@@ -2079,7 +2178,7 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
     seg_ref_factors(h, ref_inv);
     uint32_t *posv = NULL;
     size_t cap_posv = 0;
-    if (checksum(s->map + sizeof *h, h->off_end - sizeof *h) != h->checksum)
+    if (seg_checksum(s->map + sizeof *h, h->off_end - sizeof *h) != h->checksum)
         BAD("checksum mismatch");
     for (uint32_t i = 0; i < h->n_docs; i++) {
         if (!s->pids) {
@@ -2114,13 +2213,15 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             blocks_seen += t->n_blocks;
             for (uint32_t bi = 0; bi < t->n_blocks; bi++) {
                 const struct seg_block *b = &s->blocks[t->block0 + bi];
+                /* a term's first block, and only it, starts at its offsets */
                 if (t->post_off + b->post_off >= s->post_len ||
-                    t->pos_off + b->pos_off > s->pos_len || b->max_tfc > t->max_tfc * 1.0001f)
+                    t->pos_off + b->pos_off > s->pos_len || (bi == 0) != (b->post_off == 0))
                     BAD("block %u of '%s' is inconsistent", bi, t->str);
             }
         }
         uint32_t count = 0, prev = 0;
         uint8_t fields = 0;
+        float block_max = 0;
         for (seg_cursor_init(c, s, t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
             if (c->doc >= h->n_docs || (count && c->doc <= prev))
                 BAD("postings of '%s' out of order at %u", t->str, count);
@@ -2144,6 +2245,12 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             float x = ref_tfc((const float(*)[256])ref_inv, row, dd.norm);
             if (x > b->max_tfc * 1.0001f + 1e-6f || x > c->t.max_tfc * 1.0001f + 1e-6f)
                 BAD("block bound of '%s' does not hold for document %u", t->str, c->doc);
+            /* a stored block's maximum is its postings' highest, rounded up to the next code */
+            block_max = c->i ? fmaxf(block_max, x) : x;
+            if (t->n_blocks > 1 && c->i + 1 == c->n &&
+                b->max_tfc != block_max_decode(block_max_code(block_max)))
+                BAD("block %u of '%s' has maximum %g, stored as %g", c->blk, t->str,
+                    (double)block_max, (double)b->max_tfc);
             for (int f = 0; f < IF_COUNT; f++) {
                 uint32_t tf = row[f];
                 if (!(mask & (1u << f)))

@@ -11,6 +11,7 @@
 
 #include "../../src/index/index.h"
 #include "../../src/index/query.h"
+#include "../../src/index/seg.h"
 #include "../../src/index/token.h"
 #include "../../src/util/alloc.h"
 #include "../../src/util/date.h"
@@ -462,6 +463,83 @@ static void test_leftovers_and_damage(void)
     test_remove_dir(dir);
 }
 
+/* Rewrites byte `at` of the segment file with fn(old byte) and fixes the checksum, so that
+ * only the structure checks can tell. */
+static void poke_segment(const char *path, uint64_t at, uint8_t (*fn)(uint8_t))
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    fseek(f, 0, SEEK_END);
+    size_t n = (size_t)ftell(f);
+    uint8_t *buf = xmalloc(n);
+    fseek(f, 0, SEEK_SET);
+    CHECK(fread(buf, n, 1, f) == 1);
+    buf[at] = fn(buf[at]);
+    struct seg_header h;
+    memcpy(&h, buf, sizeof h);
+    h.checksum = seg_checksum(buf + sizeof h, n - sizeof h);
+    memcpy(buf, &h, sizeof h);
+    fseek(f, 0, SEEK_SET);
+    CHECK(fwrite(buf, n, 1, f) == 1);
+    fclose(f);
+    xfree(buf);
+}
+
+static uint8_t plus1(uint8_t b) { return (uint8_t)(b + 1); }
+static uint8_t minus2(uint8_t b) { return (uint8_t)(b - 2); }
+static uint8_t not_first(uint8_t b) { return (uint8_t)(b & ~1u); }
+
+/* The block table: its maxima are one byte, rounded up; index_check holds each to the
+ * smallest code at or above its block's true maximum, and a block over the byte's range to the
+ * term's maximum; a damaged table is refused when the segment is opened. */
+static void test_block_maxima(void)
+{
+    char *dir = test_tmp_dir();
+    struct index *ix;
+    char err[256], got[256], cats[2048] = "";
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    /* "qq" in 300 documents' categories (3 blocks), 600 times in one: tfc 300, past 248 */
+    for (int i = 0; i < 600; i++)
+        strcat(cats, "qq ");
+    for (uint32_t id = 1; id <= 300; id++)
+        doc(ix, id, NULL, id % 3 ? "plain title" : "plain title again", NULL, NULL,
+            id == 150 ? cats : "qq");
+    CHECK_INT(index_commit(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "cat:qq", 0, 3, got, sizeof got), 0);
+    CHECK(!strncmp(got, "150 ", 4));
+    index_close(ix);
+    char *seg = xasprintf("%s/s000001.seg", dir);
+    struct seg *s;
+    CHECK_INT(seg_open(seg, &s, err, sizeof err), 0);
+    uint64_t at = s->h->off_blocks;
+    int n_over = 0;
+    for (uint32_t i = 0; i < s->h->n_blocks; i++)
+        n_over += isinf(s->blocks[i].max_tfc);
+    CHECK_INT(n_over, 1);
+    CHECK(s->h->n_blocks >= 5); /* qq's and plain's */
+    seg_close(s);
+    /* the first block's code one step up: still a bound, but not the one the writer makes */
+    poke_segment(seg, at, plus1);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_check(ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "has maximum") != NULL);
+    index_close(ix);
+    /* one step below the true maximum: no longer a bound */
+    poke_segment(seg, at, minus2);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_check(ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "does not hold") != NULL || strstr(err, "has maximum") != NULL);
+    index_close(ix);
+    /* the table's first block not marked as a term's first */
+    poke_segment(seg, at, plus1);
+    poke_segment(seg, at + 1, not_first);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "bad block table") != NULL);
+    xfree(seg);
+    test_remove_dir(dir);
+}
+
 /* ---- MaxScore against exhaustive scoring on a random corpus ---- */
 
 static uint64_t rng = 88172645463325252ull;
@@ -811,5 +889,5 @@ static void test_snippet_prefilter(void)
 
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
           T(test_relaxed_and_paging),
-          T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
+          T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage), T(test_block_maxima),
           T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter))
