@@ -1,7 +1,7 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG05\n", counts, flags, per-field length sums,
+ *   header   struct seg_header: magic "PBSEG06\n", counts, flags, per-field length sums,
  *            section offsets, and a 64-bit checksum of everything after the header
  *   post     per term with two postings or more, its blocks of SEG_BLOCK postings; a block
  *            of n postings is: the document gaps (docnum - previous - 1; the first of the
@@ -27,7 +27,10 @@
  *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
  *            SEG_DICT_GROUP terms (offset of the group's data, its first block index)
- *   terms    the dictionary data, terms in byte order, per term: the shared-prefix length p
+ *   terms    the dictionary data, terms in byte order (not compounds, TOKEN_COMPOUND: a
+ *            query reads them as the phrase of their parts; not a document's own id, when
+ *            its id field is that one term: a query resolves it through the caller's
+ *            id_lookup, seg_id_term), per term: the shared-prefix length p
  *            with the previous term of its group (0 for a group's first) and the suffix
  *            length s as one byte p << 4 | s when both are below 16, else a 0 byte and two
  *            varints; the suffix; a kind byte. A term with one posting keeps it in the entry
@@ -45,9 +48,14 @@
  *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
  *            term order from the group's first block index; a smaller term's one block is
  *            implied (offsets 0, its max_tfc the term's)
- *   blocks   struct seg_block per postings block of the terms with more than one: last
- *            docnum, offsets, and the block's highest reference score factor (the block-max
- *            bound of dynamic pruning; seg.h)
+ *   blocks   per postings block of the terms with more than one, in term order: a byte,
+ *            the block's highest reference score factor (the block-max bound of dynamic
+ *            pruning; seg.h) rounded up to a code (block_max_code: 16 steps per doubling,
+ *            BLOCK_MAX_OVER past 248, where the term's max_tfc bounds it); then for a term's
+ *            first block a varint64 last_doc << 1 | 1 (its offsets are 0), for the others a
+ *            varint64 (last_doc - the previous block's - 1) << 1 and varints of the postings
+ *            offset's delta from the previous block's (>= 1) and the positions offset's. The
+ *            reader unpacks them into struct seg_block when it opens the segment
  * The writer keeps postings in memory in a simpler byte format (tb_add: varint gap, then one
  * byte field << 4 | tf, or 0xFF, a mask byte and varint tfs; varint position deltas) and
  * converts each term to the file's format as it writes it (out_term).
