@@ -889,7 +889,8 @@ static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
     u->sb_last = b[lo].last_doc;
     /* a block's maximum is rounded up to one byte's precision, or infinite past its range:
      * the term's maximum is a bound too */
-    u->sb_ub = bound_of(st, fminf(b[lo].max_tfc, t->max_tfc), u->ratio, u->idf_k);
+    float mx = b[lo].max_tfc < t->max_tfc ? b[lo].max_tfc : t->max_tfc; /* not fminf: a call */
+    u->sb_ub = bound_of(st, mx, u->ratio, u->idf_k);
     return u->sb_ub;
 }
 

@@ -1271,11 +1271,14 @@ static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_
 static int blocks_decode(struct seg *s, const uint8_t *p, const uint8_t *end)
 {
     struct seg_block *b = s->blocks_fill;
+    float maxima[256];
+    for (int c = 0; c < 256; c++)
+        maxima[c] = block_max_decode((uint8_t)c);
     for (uint32_t i = 0; i < s->h->n_blocks; i++) {
         uint64_t v, dpost, dpos;
         if (p >= end)
             return 0;
-        b[i].max_tfc = block_max_decode(*p++);
+        b[i].max_tfc = maxima[*p++];
         if (!(p = get_varint64(p, end, &v)))
             return 0;
         if (v & 1) {
