@@ -306,8 +306,7 @@ int cmd_search(int argc, char **argv)
         paper_clear(&p);
         goto out;
     }
-    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup,
-                                  s};
+    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup, s};
     struct index_result r;
     double t0 = now_us();
     if (index_search(ix, q, &o, &r, err, sizeof err)) {

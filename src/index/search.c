@@ -444,7 +444,7 @@ static uint64_t doc_freq(struct index *ix, const char *term, size_t len, const u
     return df;
 }
 
-#define VAR_ID(v, i) ((v)->is_id >> (i) & 1 ? &(v)->id_doc[i] : NULL)
+#define VAR_ID(v, i) (((v)->is_id >> (i)) & 1 ? &(v)->id_doc[i] : NULL)
 
 static double idf_of(double n_docs, double df)
 {
@@ -472,9 +472,8 @@ static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st
                 pl->units[u].idf =
                     lf->v[k].n == 1
                         ? lf->idf
-                        : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i],
-                                                               lf->v[k].len[i],
-                                                               VAR_ID(&lf->v[k], i)));
+                        : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i], lf->v[k].len[i],
+                                                              VAR_ID(&lf->v[k], i)));
                 u++;
             }
     next_leaf:;

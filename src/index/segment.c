@@ -1432,7 +1432,6 @@ void seg_close(struct seg *s)
     xfree(s);
 }
 
-
 void seg_term_iter_init(struct seg_term_iter *it, const struct seg *s)
 {
     memset(it, 0, sizeof *it);
@@ -1970,7 +1969,7 @@ void seg_id_term(const struct seg *s, uint32_t docnum, struct seg_term *out)
     out->fields = 1u << IF_ID;
     out->inl_doc = docnum;
     out->inl_tf[IF_ID] = 1;
-    out->inl_p1 = 1;      /* position 0 */
+    out->inl_p1 = 1;        /* position 0 */
     out->inl_pos = s->dict; /* marks the posting inline; never read, as inl_p1 is set */
 }
 

@@ -485,9 +485,18 @@ static void poke_segment(const char *path, uint64_t at, uint8_t (*fn)(uint8_t))
     xfree(buf);
 }
 
-static uint8_t plus1(uint8_t b) { return (uint8_t)(b + 1); }
-static uint8_t minus2(uint8_t b) { return (uint8_t)(b - 2); }
-static uint8_t not_first(uint8_t b) { return (uint8_t)(b & ~1u); }
+static uint8_t plus1(uint8_t b)
+{
+    return (uint8_t)(b + 1);
+}
+static uint8_t minus2(uint8_t b)
+{
+    return (uint8_t)(b - 2);
+}
+static uint8_t not_first(uint8_t b)
+{
+    return (uint8_t)(b & ~1u);
+}
 
 /* The block table: its maxima are one byte, rounded up; index_check holds each to the
  * smallest code at or above its block's true maximum, and a block over the byte's range to the
@@ -696,9 +705,10 @@ static void test_ids_looked_up(void)
     index_stats(a, &sa);
     index_stats(b, &sb);
     CHECK(sa.terms < sb.terms); /* the ids are not stored */
-    static const char *const forms[] = {"id:%s",      "%s",          "%s w1 w2",  "%s OR w5",
-                                        "ti:%s",      "abs:%s",      "w1 -%s",    "\"see %s\"",
-                                        "id:(%s OR 2501.00011)",     "2501.00011 %s"};
+    static const char *const forms[] = {"id:%s",        "%s",         "%s w1 w2",
+                                        "%s OR w5",     "ti:%s",      "abs:%s",
+                                        "w1 -%s",       "\"see %s\"", "id:(%s OR 2501.00011)",
+                                        "2501.00011 %s"};
     size_t n_hits = 0;
     for (int pass = 0; pass < 2 && !harness_failed; pass++) {
         for (int qi = 0; qi < 400 && !harness_failed; qi++) {
@@ -888,6 +898,6 @@ static void test_snippet_prefilter(void)
 }
 
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
-          T(test_relaxed_and_paging),
-          T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage), T(test_block_maxima),
+          T(test_relaxed_and_paging), T(test_replace_delete_merge), T(test_delete_in_same_batch),
+          T(test_clear_and_refresh), T(test_leftovers_and_damage), T(test_block_maxima),
           T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter))
