@@ -1252,19 +1252,7 @@ static const uint8_t *norms_decode(const uint8_t *p, const uint8_t *end, uint32_
     return p + ((uint64_t)n * w + 7) / 8;
 }
 
-static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-        uint8_t b = *p++;
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *v = x;
-            return p;
-        }
-    }
-    return NULL;
-}
+static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v);
 
 /* Unpacks the block table at p (up to end: its 8-byte padding of zeros follows) into
  * s->blocks_fill; 0 if it is damaged. The offsets of a term's first block are 0. */
@@ -1430,6 +1418,20 @@ void seg_close(struct seg *s)
     xfree(s->blocks_fill);
     xfree(s->path);
     xfree(s);
+}
+
+static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
 }
 
 void seg_term_iter_init(struct seg_term_iter *it, const struct seg *s)
