@@ -155,7 +155,7 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         memset(&r, 0, sizeof r);
         int qrc = query_parse(text, strlen(text), full ? 0 : QUERY_PLAIN, &q, err, sizeof err);
         if (!qrc) {
-            struct index_search_opts o = {(size_t)k, 0, params, exhaustive};
+            struct index_search_opts o = {(size_t)k, 0, params, exhaustive, store_id_lookup, s};
             qrc = index_search(ix, q, &o, &r, err, sizeof err);
         }
         double t1 = now_us();
@@ -306,7 +306,7 @@ int cmd_search(int argc, char **argv)
         paper_clear(&p);
         goto out;
     }
-    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0};
+    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup, s};
     struct index_result r;
     double t0 = now_us();
     if (index_search(ix, q, &o, &r, err, sizeof err)) {

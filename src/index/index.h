@@ -25,6 +25,10 @@ enum index_field {
     IF_COUNT
 };
 
+/* text[IF_ID] is the document's id. When it is one term as the id field is tokenised (no white
+ * space, no upper-case ASCII: "2503.11731", "beir:4983"), that term is not stored: searches
+ * find the document by that id through index_search_opts.id_lookup. Any other id text is
+ * indexed as usual. */
 struct index_doc {
     uint32_t docid; /* caller's number, unique in the index */
     int32_t day;    /* days since 1970-01-01 of the paper's date (date filters), or INT32_MIN */
@@ -91,11 +95,20 @@ struct index_hit {
     float score;
 };
 
+/* The docid of the document whose id (index_doc.text[IF_ID]) is exactly id[0..len): 1 and
+ * *docid set, or 0 when there is none. Called from index_search, in its thread, once per
+ * distinct term of the query (a term not shaped like an id is worth a quick 0). */
+typedef int (*index_id_lookup_fn)(void *ctx, const char *id, size_t len, uint32_t *docid);
+
 struct index_search_opts {
     size_t k;      /* hits wanted (after offset) */
     size_t offset; /* hits to skip (pagination) */
     const struct index_params *params; /* NULL: defaults */
     int exhaustive; /* score every match, no dynamic pruning (tests compare the two) */
+    /* resolves the documents' own ids (index_doc); NULL: id words match no document by its id
+     * (they still match other text that holds them) */
+    index_id_lookup_fn id_lookup;
+    void *id_ctx;
 };
 
 struct index_result {

@@ -25,9 +25,6 @@
 #define MAX_VARIANTS 3
 #define MAX_PHRASE 32   /* terms in one phrase; longer phrases keep their first 32 */
 #define MAX_UNITS 512
-/* In a disjunction of words, a compound is looked up as its parts ("0-dimensional" as 0 and
- * dimensional); measured on SciFact train in docs/BENCHMARKS.md. */
-#define WORD_PARTS 1
 #define TEXT_FIELDS ((1u << IF_TITLE) | (1u << IF_ABSTRACT) | (1u << IF_COMMENT))
 #define ALL_FIELDS ((1u << IF_COUNT) - 1)
 
@@ -48,6 +45,8 @@ struct variant {
     char *term[MAX_PHRASE];
     uint8_t len[MAX_PHRASE];
     uint32_t off[MAX_PHRASE]; /* position relative to the first term */
+    uint32_t is_id;           /* bit i: term i is a document's own id (id_lookup), */
+    uint32_t id_doc[MAX_PHRASE]; /* that document's docid */
 };
 
 struct leaf {
@@ -62,6 +61,7 @@ struct unit { /* a scoring unit: one term in some fields, weighted by its word's
     unsigned fields;
     double idf;
     int leaf; /* index in plan.leaves of the word it belongs to */
+    const uint32_t *id_doc; /* the docid whose own id the term is (variant.id_doc), or NULL */
 };
 
 enum node_kind { N_LEAF, N_AND, N_OR };
@@ -82,6 +82,9 @@ struct plan {
     int is_disjunction; /* root is a leaf or an OR of single-term leaves: MaxScore applies */
     int words_only;     /* an AND of plain words: may be relaxed to OR if nothing matches */
     int is_conjunction; /* root is an AND of single-term leaves: the conjunctive scorer */
+    char **hl; /* compounds of scored words, highlighted whole (the index has their parts) */
+    size_t n_hl, cap_hl;
+    const struct index_search_opts *opts;
 };
 
 struct tokvec {
@@ -90,31 +93,23 @@ struct tokvec {
     uint32_t pos[MAX_PHRASE];
     size_t n;
     size_t n_seen;
-    uint32_t comp_start, comp_end; /* byte span of the last compound; parts inside it are the
-                                      compound's own and are skipped unless with_parts */
-    int has_comp;
-    int with_parts;
+    char *comp[MAX_PHRASE]; /* the compounds seen, for highlighting */
+    size_t n_comp;
 };
 
-/* A word of the query becomes its terms in order; a compound ("gpt-4") stands for its parts,
- * so "GPT-4" is the single term gpt-4 and "GPT-4 model" the phrase gpt-4 model. */
+/* A word of the query becomes its terms in order. The index does not hold compounds
+ * ("gpt-4", "state-of-the-art"), so a compound is the phrase of its parts, which follow it
+ * with their own positions: "GPT-4" is the phrase gpt 4 and "GPT-4 model" the phrase gpt 4
+ * model. Its stop words keep their places as in any phrase. */
 static int collect_token(void *ctx, const struct token *t)
 {
     struct tokvec *v = ctx;
     v->n_seen++;
     if (t->flags & TOKEN_STOP)
         return 0;
-    /* in a disjunction of words the parts stand for the compound: counting both would count
-     * the same evidence twice (SciFact train nDCG@10: compound only 0.689, compound and parts
-     * 0.696, parts only 0.702) */
-    if ((t->flags & TOKEN_COMPOUND) && v->with_parts)
-        return 0;
     if (t->flags & TOKEN_COMPOUND) {
-        v->has_comp = 1;
-        v->comp_start = t->start_off;
-        v->comp_end = t->end_off;
-    } else if (v->has_comp && t->start_off >= v->comp_start && t->end_off <= v->comp_end &&
-               !v->with_parts) {
+        if (v->n_comp < MAX_PHRASE)
+            v->comp[v->n_comp++] = xstrndup(t->term, t->len);
         return 0;
     }
     if (v->n == MAX_PHRASE)
@@ -138,11 +133,23 @@ static void variant_from(struct variant *var, unsigned fields, const struct tokv
     }
 }
 
-/* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
- * term (only stop words or punctuation). */
-static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned fields,
-                              int with_parts)
+/* Which terms of v are documents' own ids, by the caller's lookup. */
+static void resolve_ids(const struct plan *pl, struct variant *v)
 {
+    v->is_id = 0;
+    if (!pl->opts->id_lookup)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        if (pl->opts->id_lookup(pl->opts->id_ctx, v->term[i], v->len[i], &v->id_doc[i]))
+            v->is_id |= 1u << i;
+}
+
+/* The leaf for a word or phrase in the given fields (0 = all); NULL when it has no indexable
+ * term (only stop words or punctuation). When scoring, its compounds go to pl->hl. */
+static struct leaf *make_leaf(struct plan *pl, struct tokenizer *tok, const char *text,
+                              unsigned fields, int scoring)
+{
+    struct plan *hl = scoring ? pl : NULL;
     static const enum token_mode modes[3] = {TOKEN_TEXT, TOKEN_NAMES, TOKEN_CODES};
     static const unsigned mode_fields[3] = {TEXT_FIELDS, 1u << IF_AUTHORS,
                                             (1u << IF_CATEGORIES) | (1u << IF_ID)};
@@ -156,8 +163,15 @@ static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned 
             continue;
         struct tokvec *tv = xmalloc(sizeof *tv);
         memset(tv, 0, sizeof *tv);
-        tv->with_parts = with_parts;
         tokenizer_run(tok, modes[m], text, len, 0, collect_token, tv);
+        for (size_t i = 0; i < tv->n_comp; i++) {
+            if (hl && tv->n) {
+                hl->hl = xgrow(hl->hl, sizeof *hl->hl, hl->n_hl + 1, &hl->cap_hl);
+                hl->hl[hl->n_hl++] = tv->comp[i];
+            } else {
+                xfree(tv->comp[i]);
+            }
+        }
         if (m == 0 && fields == ALL_FIELDS && !tv->n && tv->n_seen) {
             /* a stop word ("and") is not looked up in names and codes either */
             xfree(tv);
@@ -190,6 +204,8 @@ static struct leaf *make_leaf(struct tokenizer *tok, const char *text, unsigned 
         xfree(lf);
         return NULL;
     }
+    for (size_t k = 0; k < lf->n_v; k++)
+        resolve_ids(pl, &lf->v[k]);
     return lf;
 }
 
@@ -238,6 +254,7 @@ static struct node *leaf_node(struct plan *pl, struct leaf *lf, int scoring)
                 u->fields = lf->v[k].fields;
                 u->idf = -1; /* assign_idf */
                 u->leaf = (int)pl->n_leaves - 1;
+                u->id_doc = lf->v[k].is_id >> i & 1 ? &lf->v[k].id_doc[i] : NULL;
             }
     }
     return n;
@@ -256,6 +273,8 @@ static void split_leaf(struct plan *pl, struct leaf *lf, struct node *or_node)
             one->v[0].n = 1;
             one->v[0].term[0] = lf->v[k].term[i];
             one->v[0].len[0] = lf->v[k].len[i];
+            one->v[0].is_id = lf->v[k].is_id >> i & 1;
+            one->v[0].id_doc[0] = lf->v[k].id_doc[i];
             lf->v[k].term[i] = NULL;
             add_kid(&or_node->pos, &or_node->n_pos, leaf_node(pl, one, 1));
         }
@@ -275,7 +294,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
                           int scoring)
 {
     if (q->kind == QN_WORD || q->kind == QN_PHRASE) {
-        struct leaf *lf = make_leaf(tok, q->text, q->fields, 0);
+        struct leaf *lf = make_leaf(pl, tok, q->text, q->fields, scoring);
         return lf ? leaf_node(pl, lf, scoring) : NULL;
     }
     struct node *n = xcalloc(1, sizeof *n);
@@ -288,7 +307,7 @@ static struct node *build(struct plan *pl, struct tokenizer *tok, const struct q
             if (c)
                 add_kid(&n->neg, &n->n_neg, c);
         } else if (flat) {
-            struct leaf *lf = make_leaf(tok, k->text, k->fields, WORD_PARTS);
+            struct leaf *lf = make_leaf(pl, tok, k->text, k->fields, 1);
             int multi = 0;
             for (size_t v = 0; lf && v < lf->n_v; v++)
                 multi |= lf->v[v].n > 1;
@@ -321,6 +340,9 @@ static void plan_release(struct plan *pl)
     for (size_t i = 0; i < pl->n_leaves; i++)
         leaf_free(pl->leaves[i]);
     xfree(pl->leaves);
+    for (size_t i = 0; i < pl->n_hl; i++)
+        xfree(pl->hl[i]);
+    xfree(pl->hl);
     memset(pl, 0, sizeof *pl);
 }
 
@@ -402,7 +424,9 @@ static void stats_init(struct stats *st, struct index *ix, const struct index_pa
     }
 }
 
-static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
+/* The documents of the index holding a term, with the one whose own id it is (id_doc, when
+ * not NULL), which the dictionaries leave out: df as if they held it, in any field. */
+static uint64_t doc_freq(struct index *ix, const char *term, size_t len, const uint32_t *id_doc)
 {
     uint64_t df = 0;
     size_t n = index_n_segs(ix);
@@ -410,11 +434,17 @@ static uint64_t doc_freq(struct index *ix, const char *term, size_t len)
         const uint8_t *del;
         const struct seg *s = index_seg(ix, i, &del);
         struct seg_term t;
-        if (seg_find(s, term, len, &t))
+        int found = seg_find(s, term, len, &t);
+        if (found)
             df += t.df;
+        int64_t d = id_doc ? seg_docnum(s, *id_doc) : -1;
+        if (d >= 0 && !(found && seg_term_has(s, &t, (uint32_t)d)))
+            df++;
     }
     return df;
 }
+
+#define VAR_ID(v, i) (((v)->is_id >> (i)) & 1 ? &(v)->id_doc[i] : NULL)
 
 static double idf_of(double n_docs, double df)
 {
@@ -429,7 +459,7 @@ static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st
     size_t u = 0;
     for (size_t l = 0; l < pl->n_leaves; l++) {
         struct leaf *lf = pl->leaves[l];
-        double df = (double)doc_freq(ix, lf->v[0].term[0], lf->v[0].len[0]);
+        double df = (double)doc_freq(ix, lf->v[0].term[0], lf->v[0].len[0], VAR_ID(&lf->v[0], 0));
         lf->idf = idf_of(st->n_docs, df);
     }
     /* units were appended in leaf order, variant order, term order */
@@ -442,8 +472,8 @@ static void assign_idf(struct plan *pl, struct index *ix, const struct stats *st
                 pl->units[u].idf =
                     lf->v[k].n == 1
                         ? lf->idf
-                        : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i],
-                                                               lf->v[k].len[i]));
+                        : idf_of(st->n_docs, (double)doc_freq(ix, lf->v[k].term[i], lf->v[k].len[i],
+                                                              VAR_ID(&lf->v[k], i)));
                 u++;
             }
     next_leaf:;
@@ -563,15 +593,33 @@ struct seg_ctx {
     uint32_t *pa, *pb;
     struct seg_cursor **all; /* every cursor made, to free */
     size_t n_all, cap_all;
+    struct seg_view **views; /* terms joined with a document's own id, to free */
+    size_t n_views, cap_views;
 };
 
-static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len)
+/* A cursor over a term of the segment in the given fields; id_doc (or NULL): the document
+ * whose own id the term is, whose posting the dictionary leaves out (seg.h). NULL when no
+ * posting can match. */
+static struct seg_cursor *new_cursor(struct seg_ctx *sc, const char *term, size_t len,
+                                     unsigned fields, const uint32_t *id_doc)
 {
     struct seg_term t;
-    if (!seg_find(sc->s, term, len, &t))
+    const struct seg *s = sc->s;
+    int found = seg_find(s, term, len, &t);
+    int64_t idn = id_doc && (fields & (1u << IF_ID)) ? seg_docnum(s, *id_doc) : -1;
+    if (idn >= 0 && (!found || !(t.fields & fields))) {
+        seg_id_term(s, (uint32_t)idn, &t); /* the dictionary's postings could not match */
+    } else if (idn >= 0) {
+        struct seg_view *v = seg_view_with_id(s, &t, (uint32_t)idn);
+        sc->views = xgrow(sc->views, sizeof *sc->views, sc->n_views + 1, &sc->cap_views);
+        sc->views[sc->n_views++] = v;
+        s = &v->s;
+        t = v->t;
+    } else if (!found) {
         return NULL;
+    }
     struct seg_cursor *c = xmalloc(sizeof *c);
-    seg_cursor_init(c, sc->s, &t);
+    seg_cursor_init(c, s, &t);
     sc->all = xgrow(sc->all, sizeof *sc->all, sc->n_all + 1, &sc->cap_all);
     sc->all[sc->n_all++] = c;
     return c;
@@ -588,7 +636,8 @@ static struct it *it_build(struct seg_ctx *sc, const struct node *n)
             struct vcur *vc = &it->v[k];
             vc->var = &n->leaf->v[k];
             for (size_t i = 0; i < vc->var->n; i++) {
-                vc->c[i] = new_cursor(sc, vc->var->term[i], vc->var->len[i]);
+                vc->c[i] = new_cursor(sc, vc->var->term[i], vc->var->len[i], vc->var->fields,
+                                      VAR_ID(vc->var, i));
                 if (!vc->c[i])
                     vc->empty = 1;
             }
@@ -837,7 +886,10 @@ static inline float block_ub(const struct stats *st, struct ucur *u, uint32_t d)
     }
     u->sb = lo;
     u->sb_last = b[lo].last_doc;
-    u->sb_ub = bound_of(st, b[lo].max_tfc, u->ratio, u->idf_k);
+    /* a block's maximum is rounded up to one byte's precision, or infinite past its range:
+     * the term's maximum is a bound too */
+    float mx = b[lo].max_tfc < t->max_tfc ? b[lo].max_tfc : t->max_tfc; /* not fminf: a call */
+    u->sb_ub = bound_of(st, mx, u->ratio, u->idf_k);
     return u->sb_ub;
 }
 
@@ -1103,7 +1155,7 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
         for (size_t i = 0; i < pl->n_units; i++) {
             const struct unit *u = &pl->units[i];
             uc[i].u = u;
-            uc[i].c = new_cursor(&sc, u->term, u->len);
+            uc[i].c = new_cursor(&sc, u->term, u->len, u->fields, u->id_doc);
             uc[i].idf_k = (float)(u->idf * (st->k1 + 1.0));
             uc[i].ub = 0;
             uc[i].ratio = 0;
@@ -1122,6 +1174,9 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
         for (size_t i = 0; i < sc.n_all; i++)
             xfree(sc.all[i]);
         xfree(sc.all);
+        for (size_t i = 0; i < sc.n_views; i++)
+            seg_view_free(sc.views[i]);
+        xfree(sc.views);
     }
     xfree(uc);
     xfree(pa);
@@ -1176,6 +1231,7 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
     const struct qnode *root = q->root;
     for (int attempt = 0; attempt < 2 && root; attempt++) {
         memset(&pl, 0, sizeof pl);
+        pl.opts = opts;
         pl.root = build(&pl, tok, root, 1);
         classify(&pl, root);
         pl.is_disjunction &= !opts->exhaustive;
@@ -1192,6 +1248,7 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         plan_release(&pl);
         struct qnode *o = or_of_words(root);
         memset(&pl, 0, sizeof pl);
+        pl.opts = opts;
         pl.root = build(&pl, tok, o, 1);
         classify(&pl, o);
         pl.is_disjunction &= !opts->exhaustive;
@@ -1204,14 +1261,15 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         out->relaxed = 1;
         break;
     }
-    /* the terms to highlight */
-    for (size_t i = 0; i < pl.n_units; i++) {
+    /* the terms to highlight: a compound whole, and its parts where they stand apart */
+    for (size_t i = 0; i < pl.n_units + pl.n_hl; i++) {
+        const char *term = i < pl.n_units ? pl.units[i].term : pl.hl[i - pl.n_units];
         int seen = 0;
         for (size_t j = 0; j < out->n_terms && !seen; j++)
-            seen = strcmp(out->terms[j], pl.units[i].term) == 0;
+            seen = strcmp(out->terms[j], term) == 0;
         if (!seen) {
             out->terms = xrealloc(out->terms, (out->n_terms + 1) * sizeof *out->terms);
-            out->terms[out->n_terms++] = xstrdup(pl.units[i].term);
+            out->terms[out->n_terms++] = xstrdup(term);
         }
     }
     plan_release(&pl);

@@ -21,7 +21,7 @@
 #define SEG_NORMS_CONST_ALL (((1u << IF_COUNT) - 1) << 3)
 
 struct seg_header {
-    char magic[8]; /* "PBSEG05\n" */
+    char magic[8]; /* "PBSEG06\n" */
     uint32_t n_docs, n_terms, n_blocks, n_groups;
     uint32_t flags, docid_base;
     int32_t day_base;
@@ -98,7 +98,8 @@ struct seg {
     uint32_t n_groups;
     const uint8_t *dict; /* dictionary data */
     size_t dict_len;
-    const struct seg_block *blocks;
+    const struct seg_block *blocks; /* unpacked from the file when the segment is opened */
+    struct seg_block *blocks_fill;  /* owned: the blocks of a segment */
     const uint8_t *post, *pos;
     size_t post_len, pos_len;
     float ref_inv[IF_COUNT][256]; /* seg_ref_factors of the header */
@@ -127,6 +128,9 @@ static inline void seg_doc_at(const struct seg *s, uint32_t d, struct seg_doc *o
         out->norm[f] = s->norms[f][d];
     out->pad[0] = out->pad[1] = 0;
 }
+
+/* The checksum of the header: of a segment's bytes after it. */
+uint64_t seg_checksum(const uint8_t *p, size_t n);
 
 /* Length codes: exact below 16, then 8 steps per doubling; decode gives a lower bound. */
 uint8_t seg_norm_encode(uint32_t len);
@@ -221,6 +225,23 @@ static inline uint32_t seg_cursor_tf(const struct seg_cursor *c, uint32_t k, int
 uint32_t seg_cursor_block_of(const struct seg_cursor *c, uint32_t target);
 /* Positions of the current posting in field f, written to out (at most max); returns count. */
 size_t seg_cursor_positions(struct seg_cursor *c, int field, uint32_t *out, size_t max);
+
+/* A document's own id (its id field's text, when that is one term as tokenised) is not in the
+ * dictionary: a search resolves it through index_search_opts.id_lookup and reads it as the
+ * posting the dictionary would have held, tf 1 in IF_ID at position 0.
+ * seg_id_term: that posting of document docnum alone, as an inline term (nothing allocated).
+ * seg_view_with_id: the union of term t's postings in s and that posting, encoded in memory in
+ * the segment's format; a cursor reads it with seg_cursor_init(c, &v->s, &v->t). Free it with
+ * seg_view_free once its cursors are done. */
+struct seg_view {
+    struct seg s; /* a copy of the segment's, with post, pos and blocks in memory */
+    struct seg_term t;
+};
+void seg_id_term(const struct seg *s, uint32_t docnum, struct seg_term *out);
+/* 1 if term t of s has a posting in document docnum, else 0. */
+int seg_term_has(const struct seg *s, const struct seg_term *t, uint32_t docnum);
+struct seg_view *seg_view_with_id(const struct seg *s, const struct seg_term *t, uint32_t docnum);
+void seg_view_free(struct seg_view *v);
 
 /* Writer: collects documents in memory, then writes one segment. */
 struct seg_writer;

@@ -1,7 +1,7 @@
 /* Segment files: writing (from documents or by merging), reading via mmap, cursors, checking.
  *
  * Format (little-endian host layout, every section 8-byte aligned; docs/INDEX_FORMAT.md):
- *   header   struct seg_header: magic "PBSEG05\n", counts, flags, per-field length sums,
+ *   header   struct seg_header: magic "PBSEG06\n", counts, flags, per-field length sums,
  *            section offsets, and a 64-bit checksum of everything after the header
  *   post     per term with two postings or more, its blocks of SEG_BLOCK postings; a block
  *            of n postings is: the document gaps (docnum - previous - 1; the first of the
@@ -27,7 +27,10 @@
  *            empty with SEG_DOCIDS_SORTED (the docids column is then searched)
  *   dict     n_groups struct seg_dgroup: the sparse index of the dictionary, one entry per
  *            SEG_DICT_GROUP terms (offset of the group's data, its first block index)
- *   terms    the dictionary data, terms in byte order, per term: the shared-prefix length p
+ *   terms    the dictionary data, terms in byte order (not compounds, TOKEN_COMPOUND: a
+ *            query reads them as the phrase of their parts; not a document's own id, when
+ *            its id field is that one term: a query resolves it through the caller's
+ *            id_lookup, seg_id_term), per term: the shared-prefix length p
  *            with the previous term of its group (0 for a group's first) and the suffix
  *            length s as one byte p << 4 | s when both are below 16, else a 0 byte and two
  *            varints; the suffix; a kind byte. A term with one posting keeps it in the entry
@@ -45,9 +48,14 @@
  *            A term with df > SEG_BLOCK has ceil(df / SEG_BLOCK) entries in blocks, taken in
  *            term order from the group's first block index; a smaller term's one block is
  *            implied (offsets 0, its max_tfc the term's)
- *   blocks   struct seg_block per postings block of the terms with more than one: last
- *            docnum, offsets, and the block's highest reference score factor (the block-max
- *            bound of dynamic pruning; seg.h)
+ *   blocks   per postings block of the terms with more than one, in term order: a byte,
+ *            the block's highest reference score factor (the block-max bound of dynamic
+ *            pruning; seg.h) rounded up to a code (block_max_code: 16 steps per doubling,
+ *            BLOCK_MAX_OVER past 248, where the term's max_tfc bounds it); then for a term's
+ *            first block a varint64 last_doc << 1 | 1 (its offsets are 0), for the others a
+ *            varint64 (last_doc - the previous block's - 1) << 1 and varints of the postings
+ *            offset's delta from the previous block's (>= 1) and the positions offset's. The
+ *            reader unpacks them into struct seg_block when it opens the segment
  * The writer keeps postings in memory in a simpler byte format (tb_add: varint gap, then one
  * byte field << 4 | tf, or 0xFF, a mask byte and varint tfs; varint position deltas) and
  * converts each term to the file's format as it writes it (out_term).
@@ -58,6 +66,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +79,7 @@
 #include "pack.h"
 #include "token.h"
 
-static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '5', '\n'};
+static const char SEG_MAGIC[8] = {'P', 'B', 'S', 'E', 'G', '0', '6', '\n'};
 
 /* the byte after a dictionary entry's term: the field mask and these */
 #define DICT_INLINE 0x40 /* the term's one posting follows in the entry */
@@ -341,7 +350,8 @@ struct seg_out {
     int failed;
     struct seg_header ref;        /* reference parameters (ref_* fields only) */
     float ref_inv[IF_COUNT][256]; /* seg_ref_factors of ref */
-    const struct seg_doc *docs;   /* the documents' length codes, for block maxima */
+    const struct seg_doc *docs;   /* the documents' length codes, for block maxima, */
+    const struct seg *norms_of;   /* or, when docs is NULL, this segment's */
     uint32_t dec_docs[SEG_BLOCK];
     uint8_t dec_masks[SEG_BLOCK];
     uint32_t dec_tf[SEG_BLOCK][IF_COUNT];
@@ -427,6 +437,36 @@ static float bf16_float(uint16_t h)
     float x;
     memcpy(&x, &u, 4);
     return x;
+}
+
+/* A block maximum in one byte: code c stands for (1 + (c & 15) / 16) * 2^((c >> 4) - 8), 16
+ * steps per doubling from 2^-8 to 248 (exact in a float: no libm rounding between machines),
+ * 0 for 0 and BLOCK_MAX_OVER for anything above (the term's maximum bounds those blocks). */
+#define BLOCK_MAX_OVER 255
+
+static float block_max_decode(uint8_t c)
+{
+    if (c == BLOCK_MAX_OVER)
+        return INFINITY;
+    return c ? ldexpf(1.0f + (float)(c & 15) / 16.0f, (c >> 4) - 8) : 0.0f;
+}
+
+/* The smallest code whose value is >= x: rounded up, so it stays an upper bound. */
+static uint8_t block_max_code(float x)
+{
+    if (x <= 0)
+        return 0;
+    if (!(x <= block_max_decode(BLOCK_MAX_OVER - 1)))
+        return BLOCK_MAX_OVER;
+    unsigned lo = 1, hi = BLOCK_MAX_OVER - 1; /* decode(hi) >= x */
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (block_max_decode((uint8_t)mid) >= x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint8_t)lo;
 }
 
 static inline void bytes_varint64(struct bytes *b, uint64_t v)
@@ -563,12 +603,25 @@ static void block_positions(struct seg_out *o, const uint8_t *p, uint32_t n)
         }
 }
 
-static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
+/* The reference tfc of posting i of the block in o->dec_*. */
+static float dec_tfc(const struct seg_out *o, uint32_t i)
+{
+    uint32_t d = o->dec_docs[i];
+    if (o->docs)
+        return ref_tfc(o->ref_inv, o->dec_tf[i], o->docs[d].norm);
+    uint8_t norm[IF_COUNT];
+    for (int f = 0; f < IF_COUNT; f++)
+        norm[f] = o->norms_of->norms[f][d];
+    return ref_tfc(o->ref_inv, o->dec_tf[i], norm);
+}
+
+/* Decodes each block of the writer's encoding of b once more: sets the blocks' maxima and,
+ * unless the term has one posting (it goes inline) and may_inline, re-encodes them in the
+ * file's format into o->ep and o->eq (the blocks' offsets then point there). Returns the
+ * term's maximum. A one-posting term leaves its posting in o->dec_* and o->fv. */
+static float encode_term(struct seg_out *o, struct tb *b, int may_inline)
 {
     tb_close_block(b);
-    if (!b->df)
-        return;
-    /* decode each block of the writer's encoding once more: block maxima, then re-encode */
     float term_max = 0;
     o->ep.len = o->eq.len = 0;
     for (size_t k = 0; k < b->n_blocks; k++) {
@@ -580,19 +633,27 @@ static void out_term(struct seg_out *o, const char *term, size_t len, struct tb 
         block_positions(o, b->pos.p + blk->pos_off, n);
         float m = 0;
         for (uint32_t i = 0; i < n; i++) {
-            float x = ref_tfc(o->ref_inv, o->dec_tf[i], o->docs[o->dec_docs[i]].norm);
+            float x = dec_tfc(o, i);
             if (x > m)
                 m = x;
         }
         blk->max_tfc = m;
         if (m > term_max)
             term_max = m;
-        if (b->df == 1)
-            break; /* inline, below */
+        if (b->df == 1 && may_inline)
+            break;
         blk->post_off = (uint32_t)o->ep.len;
         blk->pos_off = (uint32_t)o->eq.len;
         encode_block(o, b->fields, prev, n);
     }
+    return term_max;
+}
+
+static void out_term(struct seg_out *o, const char *term, size_t len, struct tb *b)
+{
+    if (!b->df)
+        return;
+    float term_max = encode_term(o, b, 1);
     /* the dictionary entry, prefix-compressed within its group */
     size_t prefix = 0;
     if (o->n_terms % SEG_DICT_GROUP == 0) {
@@ -713,6 +774,11 @@ static uint64_t checksum(const uint8_t *p, size_t n, int drop)
     return h ^ (h >> 32);
 }
 
+uint64_t seg_checksum(const uint8_t *p, size_t n)
+{
+    return checksum(p, n, 0);
+}
+
 static int pad8(FILE *f, uint64_t *off)
 {
     static const uint8_t zeros[8];
@@ -732,6 +798,24 @@ static int write_section(FILE *f, uint64_t *off, const void *p, size_t n, uint64
         return -1;
     *off += n;
     return 0;
+}
+
+/* The block table (format at the top of this file). A term's first block is the one at
+ * offset 0 of its postings: the others start further on, as no block is empty. */
+static void encode_blocks(struct bytes *out, const struct seg_block *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int first = b[i].post_off == 0;
+        assert(first ? b[i].pos_off == 0 : i && b[i].last_doc > b[i - 1].last_doc);
+        bytes_byte(out, block_max_code(b[i].max_tfc));
+        if (first) {
+            bytes_varint64(out, (uint64_t)b[i].last_doc << 1 | 1);
+        } else {
+            bytes_varint64(out, (uint64_t)(b[i].last_doc - b[i - 1].last_doc - 1) << 1);
+            bytes_varint(out, b[i].post_off - b[i - 1].post_off);
+            bytes_varint(out, b[i].pos_off - b[i - 1].pos_off);
+        }
+    }
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -859,9 +943,12 @@ static int out_finish(struct seg_out *o, const struct seg_doc *docs, uint32_t n_
         rc = write_section(o->f, &off, o->groups, o->n_groups * sizeof *o->groups, &h.off_dict);
     if (!rc)
         rc = write_section(o->f, &off, o->dict.p, o->dict.len, &h.off_strings);
-    if (!rc)
-        rc = write_section(o->f, &off, o->blocks, o->n_blocks * sizeof *o->blocks,
-                           &h.off_blocks);
+    if (!rc) {
+        struct bytes bt = {0};
+        encode_blocks(&bt, o->blocks, o->n_blocks);
+        rc = write_section(o->f, &off, bt.p, bt.len, &h.off_blocks);
+        xfree(bt.p);
+    }
     if (!rc && pad8(o->f, &off))
         rc = -1;
     h.off_end = off;
@@ -949,6 +1036,8 @@ struct seg_writer {
     int unsorted; /* a term's records are not in (field, position) order: sort them */
     uint32_t cur_field;
     uint32_t field_len;
+    const char *id_text; /* the document's id field */
+    size_t id_len;
     uint32_t *posbuf;
     size_t cap_posbuf;
 };
@@ -1095,11 +1184,16 @@ static void push_rec(struct seg_writer *w, const char *s, size_t n, uint32_t pos
 static int on_token(void *ctx, const struct token *t)
 {
     struct seg_writer *w = ctx;
-    if (t->flags & TOKEN_STOP)
+    if (w->cur_field == IF_ID && t->len == w->id_len && !memcmp(t->term, w->id_text, t->len)) {
+        w->field_len++; /* the document's own id: found through the caller's id lookup */
+        return 0;
+    }
+    /* a compound ("gpt-4") is not stored: a query finds it as the phrase of its parts, which
+     * follow it with their own positions */
+    if (t->flags & (TOKEN_STOP | TOKEN_COMPOUND))
         return 0;
     push_rec(w, t->term, t->len, t->pos);
-    if (!(t->flags & TOKEN_COMPOUND))
-        w->field_len++;
+    w->field_len++;
     if (w->cur_field == IF_CATEGORIES) {
         /* "cs.lg" is also found as its archive "cs" */
         const char *dot = memchr(t->term, '.', t->len);
@@ -1138,6 +1232,8 @@ void seg_writer_add(struct seg_writer *w, const struct index_doc *doc)
         size_t len = text ? doc->len[f] : 0;
         w->cur_field = (uint32_t)f;
         w->field_len = 0;
+        if (f == IF_ID)
+            w->id_text = text, w->id_len = len;
         if (f == IF_AUTHORS) {
             uint32_t pos = 0;
             while (len) {
@@ -1262,6 +1358,50 @@ static const uint8_t *norms_decode(const uint8_t *p, const uint8_t *end, uint32_
     return p + ((uint64_t)n * w + 7) / 8;
 }
 
+static const uint8_t *get_varint64(const uint8_t *p, const uint8_t *end, uint64_t *v);
+
+/* Unpacks the block table at p (up to end: its 8-byte padding of zeros follows) into
+ * s->blocks_fill; 0 if it is damaged. The offsets of a term's first block are 0. */
+static int blocks_decode(struct seg *s, const uint8_t *p, const uint8_t *end)
+{
+    struct seg_block *b = s->blocks_fill;
+    float maxima[256];
+    for (int c = 0; c < 256; c++)
+        maxima[c] = block_max_decode((uint8_t)c);
+    for (uint32_t i = 0; i < s->h->n_blocks; i++) {
+        uint64_t v, dpost, dpos;
+        if (p >= end)
+            return 0;
+        b[i].max_tfc = maxima[*p++];
+        if (!(p = get_varint64(p, end, &v)))
+            return 0;
+        if (v & 1) {
+            v >>= 1;
+            b[i].post_off = b[i].pos_off = 0;
+        } else {
+            if (!i || !(p = get_varint64(p, end, &dpost)) || !(p = get_varint64(p, end, &dpos)) ||
+                !dpost || dpost > s->post_len || dpos > s->pos_len)
+                return 0;
+            v = (v >> 1) + b[i - 1].last_doc + 1;
+            dpost += b[i - 1].post_off;
+            dpos += b[i - 1].pos_off;
+            if (dpost >= s->post_len || dpos > s->pos_len)
+                return 0;
+            b[i].post_off = (uint32_t)dpost;
+            b[i].pos_off = (uint32_t)dpos;
+        }
+        if (v >= s->h->n_docs)
+            return 0;
+        b[i].last_doc = (uint32_t)v;
+    }
+    if (end - p >= 8)
+        return 0;
+    for (; p < end; p++)
+        if (*p)
+            return 0;
+    return 1;
+}
+
 int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
 {
     *out = NULL;
@@ -1312,7 +1452,7 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
               (uint64_t)h->n_docs * sizeof(struct seg_pid) > h->off_dict - h->off_pids) ||
              (uint64_t)h->n_groups * sizeof(struct seg_dgroup) > h->off_strings - h->off_dict ||
              (uint64_t)h->n_groups * SEG_DICT_GROUP < h->n_terms ||
-             (uint64_t)h->n_blocks * sizeof(struct seg_block) > h->off_end - h->off_blocks)
+             (uint64_t)h->n_blocks * 2 > h->off_end - h->off_blocks)
         why = "counts do not fit the sections";
     if (why) {
         munmap(m, size);
@@ -1358,11 +1498,17 @@ int seg_open(const char *path, struct seg **out, char *err, size_t err_len)
     s->n_groups = h->n_groups;
     s->dict = s->map + h->off_strings;
     s->dict_len = h->off_blocks - h->off_strings;
-    s->blocks = (const void *)(s->map + h->off_blocks);
     s->post = s->map + h->off_post;
     s->post_len = h->off_pos - h->off_post;
     s->pos = s->map + h->off_pos;
     s->pos_len = h->off_docs - h->off_pos;
+    s->blocks_fill = xmalloc((h->n_blocks ? h->n_blocks : 1) * sizeof *s->blocks_fill);
+    s->blocks = s->blocks_fill;
+    if (!blocks_decode(s, s->map + h->off_blocks, s->map + h->off_end)) {
+        seg_close(s);
+        seterr(err, err_len, "segment '%s' is damaged: bad block table", path);
+        return PB_EFORMAT;
+    }
     seg_ref_factors(h, s->ref_inv);
     *out = s;
     return 0;
@@ -1375,6 +1521,7 @@ void seg_close(struct seg *s)
     munmap((void *)s->map, s->map_len);
     for (int f = 0; f < IF_COUNT; f++)
         xfree(s->norm_fill[f]);
+    xfree(s->blocks_fill);
     xfree(s->path);
     xfree(s);
 }
@@ -1901,6 +2048,128 @@ damaged:
     return k;
 }
 
+/* The current posting of c as tb_add takes it: tf per field, and the positions of its fields
+ * concatenated in field order into *pos (grown as needed). Returns the number of positions. */
+static size_t cursor_posting(struct seg_cursor *c, uint32_t tf[IF_COUNT], uint32_t **pos,
+                             size_t *cap)
+{
+    seg_cursor_load(c);
+    size_t np = 0;
+    for (int f = 0; f < IF_COUNT; f++) {
+        tf[f] = 0;
+        if (!(c->masks[c->i] & (1u << f)))
+            continue;
+        size_t want = seg_cursor_tf(c, c->i, f);
+        *pos = xgrow(*pos, sizeof **pos, np + want, cap);
+        tf[f] = (uint32_t)seg_cursor_positions(c, f, *pos + np, want);
+        np += tf[f];
+    }
+    return np;
+}
+
+/* ---- a paper's own id, which the dictionary does not hold ---- */
+
+void seg_id_term(const struct seg *s, uint32_t docnum, struct seg_term *out)
+{
+    memset(out, 0, sizeof *out);
+    out->df = 1;
+    out->n_blocks = 1;
+    out->fields = 1u << IF_ID;
+    out->inl_doc = docnum;
+    out->inl_tf[IF_ID] = 1;
+    out->inl_p1 = 1;        /* position 0 */
+    out->inl_pos = s->dict; /* marks the posting inline; never read, as inl_p1 is set */
+}
+
+int seg_term_has(const struct seg *s, const struct seg_term *t, uint32_t docnum)
+{
+    struct seg_cursor *c = xmalloc(sizeof *c);
+    seg_cursor_init(c, s, t);
+    int has = seg_cursor_advance(c, docnum) == docnum;
+    xfree(c);
+    return has;
+}
+
+struct seg_view *seg_view_with_id(const struct seg *s, const struct seg_term *t, uint32_t docnum)
+{
+    struct seg_out *o = xcalloc(1, sizeof *o);
+    memcpy(o->ref_inv, s->ref_inv, sizeof o->ref_inv); /* the segment's block maxima */
+    o->norms_of = s;
+    struct tb b;
+    tb_init(&b);
+    struct seg_cursor *c = xmalloc(sizeof *c);
+    uint32_t *pos = NULL;
+    size_t cap = 0;
+    int added = 0;
+    seg_cursor_init(c, s, t);
+    for (;;) {
+        uint32_t d = c->doc, tf[IF_COUNT];
+        if (!added && docnum <= d) {
+            /* the id posting, alone or joined to the document's posting */
+            size_t np = 0, at = 0;
+            if (d == docnum) {
+                np = cursor_posting(c, tf, &pos, &cap);
+                seg_cursor_next(c);
+            } else {
+                memset(tf, 0, sizeof tf);
+            }
+            added = 1;
+            if (!tf[IF_ID]) {
+                for (int f = 0; f < IF_ID; f++)
+                    at += tf[f];
+                pos = xgrow(pos, sizeof *pos, np + 1, &cap);
+                memmove(pos + at + 1, pos + at, (np - at) * sizeof *pos);
+                pos[at] = 0;
+                tf[IF_ID] = 1;
+            }
+            tb_add(&b, docnum, tf, pos);
+            continue;
+        }
+        if (d == SEG_DOC_END)
+            break;
+        cursor_posting(c, tf, &pos, &cap);
+        tb_add(&b, d, tf, pos);
+        seg_cursor_next(c);
+    }
+    struct seg_view *v = xcalloc(1, sizeof *v);
+    float term_max = encode_term(o, &b, 0);
+    v->s = *s;
+    v->s.post = o->ep.p;
+    v->s.post_len = o->ep.len;
+    v->s.pos = o->eq.p;
+    v->s.pos_len = o->eq.len;
+    v->s.blocks = b.n_blocks > 1 ? b.blocks : NULL;
+    v->t = *t;
+    v->t.df = b.df;
+    v->t.fields = b.fields;
+    v->t.post_off = v->t.pos_off = 0;
+    v->t.block0 = 0;
+    v->t.n_blocks = (uint32_t)b.n_blocks;
+    v->t.max_tfc = term_max;
+    v->t.inl_pos = NULL;
+    v->t.inl_p1 = 0;
+    if (b.n_blocks > 1)
+        b.blocks = NULL; /* the view's now */
+    o->ep.p = o->eq.p = NULL;
+    tb_release(&b);
+    for (int f = 0; f < IF_COUNT; f++)
+        xfree(o->fv[f]);
+    xfree(o);
+    xfree(c);
+    xfree(pos);
+    return v;
+}
+
+void seg_view_free(struct seg_view *v)
+{
+    if (!v)
+        return;
+    xfree((void *)v->s.post);
+    xfree((void *)v->s.pos);
+    xfree((void *)v->s.blocks);
+    xfree(v);
+}
+
 /* ---- merging ---- */
 
 struct merge_src {
@@ -1989,18 +2258,8 @@ int seg_merge(struct seg *const *segs, const uint8_t *const *deleted, size_t n, 
                 uint32_t nd = src[i].remap[c->doc];
                 if (nd == UINT32_MAX)
                     continue;
-                seg_cursor_load(c);
                 uint32_t tf[IF_COUNT];
-                size_t np = 0;
-                for (int f = 0; f < IF_COUNT; f++) {
-                    tf[f] = 0;
-                    if (!(c->masks[c->i] & (1u << f)))
-                        continue;
-                    size_t want = seg_cursor_tf(c, c->i, f);
-                    positions = xgrow(positions, sizeof *positions, np + want, &cap_positions);
-                    tf[f] = (uint32_t)seg_cursor_positions(c, f, positions + np, want);
-                    np += tf[f];
-                }
+                cursor_posting(c, tf, &positions, &cap_positions);
                 tb_add(&b, nd, tf, positions);
                 /* the inputs are read once, in order: what was read need not stay resident */
                 if (++read_since_drop == MERGE_DROP_POSTINGS) {
@@ -2046,7 +2305,7 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
     seg_ref_factors(h, ref_inv);
     uint32_t *posv = NULL;
     size_t cap_posv = 0;
-    if (checksum(s->map + sizeof *h, h->off_end - sizeof *h, 0) != h->checksum)
+    if (seg_checksum(s->map + sizeof *h, h->off_end - sizeof *h) != h->checksum)
         BAD("checksum mismatch");
     for (uint32_t i = 0; i < h->n_docs; i++) {
         if (!s->pids) {
@@ -2081,13 +2340,15 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             blocks_seen += t->n_blocks;
             for (uint32_t bi = 0; bi < t->n_blocks; bi++) {
                 const struct seg_block *b = &s->blocks[t->block0 + bi];
+                /* a term's first block, and only it, starts at its offsets */
                 if (t->post_off + b->post_off >= s->post_len ||
-                    t->pos_off + b->pos_off > s->pos_len || b->max_tfc > t->max_tfc * 1.0001f)
+                    t->pos_off + b->pos_off > s->pos_len || (bi == 0) != (b->post_off == 0))
                     BAD("block %u of '%s' is inconsistent", bi, t->str);
             }
         }
         uint32_t count = 0, prev = 0;
         uint8_t fields = 0;
+        float block_max = 0;
         for (seg_cursor_init(c, s, t); c->doc != SEG_DOC_END; seg_cursor_next(c)) {
             if (c->doc >= h->n_docs || (count && c->doc <= prev))
                 BAD("postings of '%s' out of order at %u", t->str, count);
@@ -2111,6 +2372,12 @@ int seg_check(const struct seg *s, char *err, size_t err_len)
             float x = ref_tfc((const float(*)[256])ref_inv, row, dd.norm);
             if (x > b->max_tfc * 1.0001f + 1e-6f || x > c->t.max_tfc * 1.0001f + 1e-6f)
                 BAD("block bound of '%s' does not hold for document %u", t->str, c->doc);
+            /* a stored block's maximum is its postings' highest, rounded up to the next code */
+            block_max = c->i ? fmaxf(block_max, x) : x;
+            if (t->n_blocks > 1 && c->i + 1 == c->n &&
+                b->max_tfc != block_max_decode(block_max_code(block_max)))
+                BAD("block %u of '%s' has maximum %g, stored as %g", c->blk, t->str,
+                    (double)block_max, (double)b->max_tfc);
             for (int f = 0; f < IF_COUNT; f++) {
                 uint32_t tf = row[f];
                 if (!(mask & (1u << f)))

@@ -195,10 +195,22 @@ version:
     return PB_EINVAL;
 }
 
+int paper_id_plausible(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_digit(s[i]) || s[i] == ':')
+            return 1;
+    return 0;
+}
+
 int paper_validate(const struct paper *p, const char **why)
 {
     if (!p->id || !*p->id) {
         *why = "missing id";
+        return PB_EINVAL;
+    }
+    if (!paper_id_plausible(p->id, strlen(p->id))) {
+        *why = "id is neither an arXiv id nor namespaced";
         return PB_EINVAL;
     }
     if (strlen(p->id) >= PAPER_MAX_ID) {

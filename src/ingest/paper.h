@@ -79,6 +79,11 @@ void paper_split_authors(const char *s, struct strlist *out);
 /* Split a space-separated category list ("hep-ph astro-ph.CO") into out, skipping repeats. */
 void paper_split_categories(const char *s, struct strlist *out);
 
+/* Whether s[0..n) can be a paper's canonical id: an arXiv id has a digit, any other source's
+ * id a namespace ("beir:4983"). paper_validate refuses an id that cannot, so a lookup by id
+ * (the search index's, store_id_lookup) can skip ordinary words without a query. */
+int paper_id_plausible(const char *s, size_t n);
+
 /* Check a record is storable: has an id (valid for its namespace) and, unless deleted, a title.
  * On failure returns PB_EINVAL and a static reason in *why. */
 PB_MUST_CHECK int paper_validate(const struct paper *p, const char **why);

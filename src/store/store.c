@@ -993,6 +993,25 @@ int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out)
     return get_paper(s, 1, NULL, pid, out);
 }
 
+int store_id_lookup(void *store, const char *id, size_t len, uint32_t *pid)
+{
+    static const char sql[] = "SELECT pid FROM papers WHERE id = ?1";
+    struct store *s = store;
+    /* most words of a query are not ids: answer those without a statement */
+    sqlite3_stmt *st =
+        len < PAPER_MAX_ID && paper_id_plausible(id, len) ? store__prep(s, sql) : NULL;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, id, (int)len, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    int64_t v = found ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    if (v < 0 || v > UINT32_MAX)
+        return 0;
+    *pid = (uint32_t)v;
+    return 1;
+}
+
 int store_seq(struct store *s, int64_t *seq)
 {
     *seq = 0;

@@ -64,6 +64,12 @@ PB_MUST_CHECK int store_paper_get(struct store *s, const char *id, struct paper 
 /* The same by the integer key (pid) that the search index uses as document number. */
 PB_MUST_CHECK int store_paper_get_pid(struct store *s, int64_t pid, struct paper *out);
 
+/* The pid of the paper whose canonical id is exactly id[0..len) (no case folding): 1 and *pid
+ * set, 0 when there is none (or on a database error). Shaped as the search index's
+ * index_id_lookup_fn with the store as ctx: the index does not store papers' own ids and asks
+ * this instead. Same thread rules as the other calls on s. */
+int store_id_lookup(void *s, const char *id, size_t len, uint32_t *pid);
+
 /* The store's change counter: every insert or change of a paper takes the next value. */
 PB_MUST_CHECK int store_seq(struct store *s, int64_t *seq);
 

@@ -11,6 +11,7 @@
 
 #include "../../src/index/index.h"
 #include "../../src/index/query.h"
+#include "../../src/index/seg.h"
 #include "../../src/index/token.h"
 #include "../../src/util/alloc.h"
 #include "../../src/util/date.h"
@@ -55,6 +56,24 @@ static void doc(struct index *ix, uint32_t id, const char *day, const char *titl
     index_add(ix, &d);
 }
 
+/* What the store does for the index (store_id_lookup): doc() gives document n the id
+ * 2501.NNNNN. */
+static int test_ids(void *ctx, const char *id, size_t len, uint32_t *docid)
+{
+    (void)ctx;
+    unsigned n;
+    char tail;
+    char buf[32];
+    if (len != 10 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, id, len);
+    buf[len] = 0;
+    if (sscanf(buf, "2501.%5u%c", &n, &tail) != 1)
+        return 0;
+    *docid = n;
+    return 1;
+}
+
 static int checked(struct index *ix)
 {
     char err[256];
@@ -73,7 +92,7 @@ static int search_ids(struct index *ix, const char *text, unsigned flags, size_t
     int rc = query_parse(text, strlen(text), flags, &q, err, sizeof err);
     if (rc)
         return rc;
-    struct index_search_opts o = {k, 0, NULL, 0};
+    struct index_search_opts o = {k, 0, NULL, 0, test_ids, NULL};
     struct index_result r;
     rc = index_search(ix, q, &o, &r, err, sizeof err);
     query_free(q);
@@ -177,6 +196,76 @@ static void test_phrases_fields_dates(void)
     test_remove_dir(dir);
 }
 
+/* The index holds the parts of a compound, not the compound: a compound in a query is the
+ * phrase of its parts, so it finds the spellings with a space too, in order only. */
+static void test_compounds_are_phrases(void)
+{
+    char *dir = test_tmp_dir();
+    struct index *ix;
+    char err[256], got[256];
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    doc(ix, 1, NULL, "GPT-4 beats the baselines", NULL, NULL, NULL);
+    doc(ix, 2, NULL, "What GPT 4 can do", NULL, NULL, NULL);
+    doc(ix, 3, NULL, "Only GPT-3 here", NULL, NULL, NULL);
+    doc(ix, 4, NULL, "Chapter 4 GPT in reverse order", NULL, NULL, NULL);
+    doc(ix, 5, NULL, "Faster k-means clustering", NULL, NULL, NULL);
+    doc(ix, 6, NULL, "k means, again", NULL, NULL, NULL);
+    doc(ix, 7, NULL, "kmeans as one word", NULL, NULL, NULL);
+    doc(ix, 8, NULL, "State-of-the-art results on images", NULL, NULL, NULL);
+    doc(ix, 9, NULL, "The state of the art results we report", NULL, NULL, NULL);
+    doc(ix, 10, NULL, "A state art results mix", NULL, NULL, NULL);
+    CHECK_INT(index_commit(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "gpt-4", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "GPT-4", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "\"gpt-4 beats\"", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "1");
+    CHECK_INT(search_ids(ix, "ti:gpt-4 -baselines", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "2");
+    CHECK_INT(search_ids(ix, "k-means", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "5 6") || !strcmp(got, "6 5"));
+    CHECK_INT(search_ids(ix, "k-means clustering", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "5");
+    /* stop words inside a compound keep their places, as in any phrase */
+    CHECK_INT(search_ids(ix, "\"state-of-the-art results\"", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "8 9") || !strcmp(got, "9 8"));
+    CHECK_INT(search_ids(ix, "state-of-the-art", 0, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "8 9") || !strcmp(got, "9 8"));
+    /* plain words (batch mode): the parts, any of which may match; one word alone is still
+     * the phrase */
+    CHECK_INT(search_ids(ix, "gpt-4", QUERY_PLAIN, 10, got, sizeof got), 0);
+    CHECK(!strcmp(got, "1 2") || !strcmp(got, "2 1"));
+    CHECK_INT(search_ids(ix, "gpt-4 reverse", QUERY_PLAIN, 10, got, sizeof got), 0);
+    CHECK(strstr(got, "1") && strstr(got, "2") && strstr(got, "3") && strstr(got, "4"));
+    /* the snippet marks the compound whole, and its parts where they stand apart */
+    struct query *q;
+    CHECK_INT(query_parse("gpt-4", 5, 0, &q, err, sizeof err), 0);
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
+    struct index_result r;
+    CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
+    const char *t1 = "GPT-4 beats the baselines", *t2 = "What GPT 4 can do";
+    char *snip = index_snippet(&r, t1, strlen(t1), 200, "[", "]");
+    CHECK_STR(snip, "[GPT-4] beats the baselines");
+    xfree(snip);
+    snip = index_snippet(&r, t2, strlen(t2), 200, "[", "]");
+    CHECK_STR(snip, "What [GPT] [4] can do");
+    xfree(snip);
+    index_result_release(&r);
+    query_free(q);
+    CHECK_INT(query_parse("ti:k-means", 10, 0, &q, err, sizeof err), 0);
+    CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
+    const char *t5 = "Faster k-means clustering";
+    snip = index_snippet(&r, t5, strlen(t5), 200, "[", "]");
+    CHECK_STR(snip, "Faster [k-means] clustering");
+    xfree(snip);
+    index_result_release(&r);
+    query_free(q);
+    index_close(ix);
+    test_remove_dir(dir);
+}
+
 static void test_relaxed_and_paging(void)
 {
     char *dir;
@@ -184,7 +273,7 @@ static void test_relaxed_and_paging(void)
     struct query *q;
     char err[256];
     CHECK_INT(query_parse("residual molecules", 18, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0};
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     CHECK_INT(r.relaxed, 1); /* no paper has both: either will do */
@@ -196,7 +285,7 @@ static void test_relaxed_and_paging(void)
     char first[64];
     memcpy(first, got, sizeof got);
     CHECK_INT(query_parse("networks", 8, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o2 = {1, 1, NULL, 0};
+    struct index_search_opts o2 = {1, 1, NULL, 0, test_ids, NULL};
     CHECK_INT(index_search(ix, q, &o2, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 1);
     CHECK_INT(r.total, 3);
@@ -374,6 +463,92 @@ static void test_leftovers_and_damage(void)
     test_remove_dir(dir);
 }
 
+/* Rewrites byte `at` of the segment file with fn(old byte) and fixes the checksum, so that
+ * only the structure checks can tell. */
+static void poke_segment(const char *path, uint64_t at, uint8_t (*fn)(uint8_t))
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    fseek(f, 0, SEEK_END);
+    size_t n = (size_t)ftell(f);
+    uint8_t *buf = xmalloc(n);
+    fseek(f, 0, SEEK_SET);
+    CHECK(fread(buf, n, 1, f) == 1);
+    buf[at] = fn(buf[at]);
+    struct seg_header h;
+    memcpy(&h, buf, sizeof h);
+    h.checksum = seg_checksum(buf + sizeof h, n - sizeof h);
+    memcpy(buf, &h, sizeof h);
+    fseek(f, 0, SEEK_SET);
+    CHECK(fwrite(buf, n, 1, f) == 1);
+    fclose(f);
+    xfree(buf);
+}
+
+static uint8_t plus1(uint8_t b)
+{
+    return (uint8_t)(b + 1);
+}
+static uint8_t minus2(uint8_t b)
+{
+    return (uint8_t)(b - 2);
+}
+static uint8_t not_first(uint8_t b)
+{
+    return (uint8_t)(b & ~1u);
+}
+
+/* The block table: its maxima are one byte, rounded up; index_check holds each to the
+ * smallest code at or above its block's true maximum, and a block over the byte's range to the
+ * term's maximum; a damaged table is refused when the segment is opened. */
+static void test_block_maxima(void)
+{
+    char *dir = test_tmp_dir();
+    struct index *ix;
+    char err[256], got[256], cats[2048] = "";
+    CHECK_INT(index_open(dir, INDEX_WRITE, &ix, err, sizeof err), 0);
+    /* "qq" in 300 documents' categories (3 blocks), 600 times in one: tfc 300, past 248 */
+    for (int i = 0; i < 600; i++)
+        strcat(cats, "qq ");
+    for (uint32_t id = 1; id <= 300; id++)
+        doc(ix, id, NULL, id % 3 ? "plain title" : "plain title again", NULL, NULL,
+            id == 150 ? cats : "qq");
+    CHECK_INT(index_commit(ix, 1, err, sizeof err), 0);
+    CHECK(checked(ix));
+    CHECK_INT(search_ids(ix, "cat:qq", 0, 3, got, sizeof got), 0);
+    CHECK(!strncmp(got, "150 ", 4));
+    index_close(ix);
+    char *seg = xasprintf("%s/s000001.seg", dir);
+    struct seg *s;
+    CHECK_INT(seg_open(seg, &s, err, sizeof err), 0);
+    uint64_t at = s->h->off_blocks;
+    int n_over = 0;
+    for (uint32_t i = 0; i < s->h->n_blocks; i++)
+        n_over += isinf(s->blocks[i].max_tfc);
+    CHECK_INT(n_over, 1);
+    CHECK(s->h->n_blocks >= 5); /* qq's and plain's */
+    seg_close(s);
+    /* the first block's code one step up: still a bound, but not the one the writer makes */
+    poke_segment(seg, at, plus1);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_check(ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "has maximum") != NULL);
+    index_close(ix);
+    /* one step below the true maximum: no longer a bound */
+    poke_segment(seg, at, minus2);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), 0);
+    CHECK_INT(index_check(ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "does not hold") != NULL || strstr(err, "has maximum") != NULL);
+    index_close(ix);
+    /* the table's first block not marked as a term's first */
+    poke_segment(seg, at, plus1);
+    poke_segment(seg, at + 1, not_first);
+    CHECK_INT(index_open(dir, 0, &ix, err, sizeof err), PB_EFORMAT);
+    CHECK(strstr(err, "bad block table") != NULL);
+    xfree(seg);
+    test_remove_dir(dir);
+}
+
 /* ---- MaxScore against exhaustive scoring on a random corpus ---- */
 
 static uint64_t rng = 88172645463325252ull;
@@ -443,7 +618,8 @@ static void test_pruning_matches_exhaustive(void)
         struct query *q;
         CHECK_INT(query_parse(qtext, strlen(qtext), conj ? 0 : QUERY_PLAIN, &q, err, sizeof err),
                   0);
-        struct index_search_opts fast = {10, 0, NULL, 0}, slow = {10, 0, NULL, 1};
+        struct index_search_opts fast = {10, 0, NULL, 0, test_ids, NULL},
+                                 slow = {10, 0, NULL, 1, test_ids, NULL};
         struct index_result a, b;
         CHECK_INT(index_search(ix, q, &fast, &a, err, sizeof err), 0);
         CHECK_INT(index_search(ix, q, &slow, &b, err, sizeof err), 0);
@@ -463,6 +639,126 @@ static void test_pruning_matches_exhaustive(void)
     CHECK(n_pruned > 150); /* the test exercised pruning, not only exhaustive paths */
     index_close(ix);
     test_remove_dir(dir);
+}
+
+/* ---- papers' own ids: looked up, not stored, and found as if they were ---- */
+
+/* Document id of index A: its own id is the text of its id field, so A does not store it and
+ * finds it through test_ids. Index B gets the same id with a space after it, which B stores as
+ * an ordinary term: B is what the index held before ids were left out, the oracle. */
+static void id_doc(struct index *a, struct index *b, uint32_t id, const char *title,
+                   const char *abs)
+{
+    char idtext[32];
+    for (int k = 0; k < 2; k++) {
+        struct index_doc d;
+        memset(&d, 0, sizeof d);
+        d.docid = id;
+        d.day = INT32_MIN;
+        snprintf(idtext, sizeof idtext, "2501.%05u%s", id, k ? " " : "");
+        const char *text[IF_COUNT] = {title, abs, "Ada Lovelace", "cs.LG", idtext, NULL};
+        for (int f = 0; f < IF_COUNT; f++) {
+            d.text[f] = text[f];
+            d.len[f] = text[f] ? strlen(text[f]) : 0;
+        }
+        index_add(k ? b : a, &d);
+    }
+}
+
+static void test_ids_looked_up(void)
+{
+    char *da = test_tmp_dir(), *db = test_tmp_dir();
+    struct index *a, *b;
+    char err[256], title[256], abs[4096], qtext[256];
+    CHECK_INT(index_open(da, INDEX_WRITE, &a, err, sizeof err), 0);
+    CHECK_INT(index_open(db, INDEX_WRITE, &b, err, sizeof err), 0);
+    /* three segments; abstracts cite other papers' ids and now and then their own; then
+     * replacements (a document in two segments) and deletions (still counted in df) */
+    for (uint32_t id = 1; id <= 900; id++) {
+        random_text(title, sizeof title, 3 + next_rand() % 6);
+        random_text(abs, sizeof abs, 10 + next_rand() % 40);
+        for (int c = 0; c < 3; c++)
+            if (next_rand() % 4 == 0) {
+                size_t n = strlen(abs);
+                uint32_t cited = next_rand() % 6 == 0 ? id : 1 + next_rand() % 900;
+                snprintf(abs + n, sizeof abs - n, " see arXiv:2501.%05uv2 w%u", cited,
+                         next_rand() % 50);
+            }
+        id_doc(a, b, id, title, abs);
+        if (id % 300 == 0) {
+            CHECK_INT(index_commit(a, id, err, sizeof err), 0);
+            CHECK_INT(index_commit(b, id, err, sizeof err), 0);
+        }
+    }
+    for (uint32_t id = 7; id <= 900; id += 29) {
+        if (id % 2) {
+            id_doc(a, b, id, "replaced paper", "cites 2501.00011 and w3");
+        } else {
+            index_delete(a, id);
+            index_delete(b, id);
+        }
+    }
+    CHECK_INT(index_commit(a, 1000, err, sizeof err), 0);
+    CHECK_INT(index_commit(b, 1000, err, sizeof err), 0);
+    CHECK(checked(a) && checked(b));
+    struct index_stats sa, sb;
+    index_stats(a, &sa);
+    index_stats(b, &sb);
+    CHECK(sa.terms < sb.terms); /* the ids are not stored */
+    static const char *const forms[] = {"id:%s",        "%s",         "%s w1 w2",
+                                        "%s OR w5",     "ti:%s",      "abs:%s",
+                                        "w1 -%s",       "\"see %s\"", "id:(%s OR 2501.00011)",
+                                        "2501.00011 %s"};
+    size_t n_hits = 0;
+    for (int pass = 0; pass < 2 && !harness_failed; pass++) {
+        for (int qi = 0; qi < 400 && !harness_failed; qi++) {
+            char idw[32];
+            snprintf(idw, sizeof idw, qi % 3 ? "2501.%05u" : "arXiv:2501.%05uv1",
+                     1 + next_rand() % 900);
+            snprintf(qtext, sizeof qtext, forms[qi % 10], idw);
+            unsigned flags = qi % 4 == 3 ? QUERY_PLAIN : 0;
+            struct query *q;
+            CHECK_INT(query_parse(qtext, strlen(qtext), flags, &q, err, sizeof err), 0);
+            struct index_search_opts oa = {10, 0, NULL, qi % 2, test_ids, NULL},
+                                     ob = {10, 0, NULL, qi % 2, NULL, NULL};
+            struct index_result ra, rb;
+            CHECK_INT(index_search(a, q, &oa, &ra, err, sizeof err), 0);
+            CHECK_INT(index_search(b, q, &ob, &rb, err, sizeof err), 0);
+            CHECK_INT(ra.n_hits, rb.n_hits);
+            for (size_t i = 0; i < ra.n_hits && i < rb.n_hits; i++) {
+                if (ra.hits[i].docid != rb.hits[i].docid || ra.hits[i].score != rb.hits[i].score)
+                    printf("  '%s' hit %zu: %u %.6f vs %u %.6f\n", qtext, i, ra.hits[i].docid,
+                           ra.hits[i].score, rb.hits[i].docid, rb.hits[i].score);
+                CHECK_INT(ra.hits[i].docid, rb.hits[i].docid);
+                CHECK(ra.hits[i].score == rb.hits[i].score);
+            }
+            n_hits += ra.n_hits;
+            index_result_release(&ra);
+            index_result_release(&rb);
+            query_free(q);
+        }
+        /* once more on one merged segment each */
+        CHECK_INT(index_merge(a, 1, err, sizeof err), 0);
+        CHECK_INT(index_merge(b, 1, err, sizeof err), 0);
+        CHECK(checked(a) && checked(b));
+    }
+    CHECK(n_hits > 2000);
+    /* without a lookup an id finds no paper by its id, only text that holds it */
+    char got[256];
+    struct query *q;
+    CHECK_INT(query_parse("id:2501.00011", 13, 0, &q, err, sizeof err), 0);
+    struct index_search_opts none = {10, 0, NULL, 0, NULL, NULL};
+    struct index_result r;
+    CHECK_INT(index_search(a, q, &none, &r, err, sizeof err), 0);
+    CHECK_INT(r.n_hits, 0);
+    index_result_release(&r);
+    query_free(q);
+    CHECK_INT(search_ids(a, "id:2501.00011", 0, 10, got, sizeof got), 0);
+    CHECK_STR(got, "11");
+    index_close(a);
+    index_close(b);
+    test_remove_dir(da);
+    test_remove_dir(db);
 }
 
 /* ---- snippets: the prefilter marks exactly what tokenising the whole text marks ---- */
@@ -601,6 +897,7 @@ static void test_snippet_prefilter(void)
     tokenizer_free(tok);
 }
 
-TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_relaxed_and_paging),
-          T(test_replace_delete_merge), T(test_delete_in_same_batch), T(test_clear_and_refresh), T(test_leftovers_and_damage),
-          T(test_pruning_matches_exhaustive), T(test_snippet_prefilter))
+TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
+          T(test_relaxed_and_paging), T(test_replace_delete_merge), T(test_delete_in_same_batch),
+          T(test_clear_and_refresh), T(test_leftovers_and_damage), T(test_block_maxima),
+          T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter))

@@ -99,6 +99,13 @@ static void validation(void)
     paper_set_str(&p.title, "  A\n title ");
     CHECK_STR(p.title, "A title");
     CHECK_INT(paper_validate(&p, &why), 0);
+    /* an id is an arXiv id (a digit) or namespaced: the index's id lookup relies on it */
+    paper_set_str(&p.id, "beir:abc");
+    CHECK_INT(paper_validate(&p, &why), 0);
+    paper_set_str(&p.id, "notanid");
+    CHECK_INT(paper_validate(&p, &why), PB_EINVAL);
+    CHECK_STR(why, "id is neither an arXiv id nor namespaced");
+    CHECK(paper_id_plausible("hep-th/9901001", 14) && !paper_id_plausible("graph", 5));
     paper_clear(&p);
     CHECK(p.id == NULL && p.upvotes == -1);
 }
