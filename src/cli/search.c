@@ -45,7 +45,12 @@ static const char usage_head[] =
     "                  joined by AND, operators, fields) instead of as plain words\n"
     "  --param NAME=X  override a ranking parameter (repeatable; for experiments): k1, and\n"
     "                  w.FIELD / b.FIELD (field weight, length normalisation) for FIELD in\n"
-    "                  title abstract authors categories id comment\n"
+    "                  title abstract authors categories id comment; prox=W (term\n"
+    "                  proximity bonus weight, 0 = off) and prox.depth=N (hits re-scored,\n"
+    "                  default 100); prf.docs=N (pseudo-relevance feedback from the best N\n"
+    "                  hits, 0 = off), prf.terms=N (terms added, default 10), prf.w=X (their\n"
+    "                  share of the query's weight, 0..1, default 0.5). Proximity and\n"
+    "                  feedback apply to queries of plain words (docs/BENCHMARKS.md)\n"
     "\n"
     "The index is brought up to date first if papers were imported since it was built.\n"
     "Exit status: 0 with results or none, 1 on an error, 2 on a usage error.\n"
@@ -79,6 +84,26 @@ static int set_param(struct index_params *p, const char *spec)
         p->k1 = (float)v;
         return 0;
     }
+    static const struct {
+        const char *name;
+        int is_count;
+        float max;
+    } extra[] = {{"prox", 0, 100}, {"prox.depth", 1, 10000}, {"prf.docs", 1, 1000},
+                 {"prf.terms", 1, 256}, {"prf.w", 0, 1}};
+    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++) {
+        if (strlen(extra[i].name) != n || strncmp(spec, extra[i].name, n))
+            continue;
+        if (v > extra[i].max || (extra[i].is_count && v != (double)(unsigned)v))
+            return -1;
+        switch (i) {
+        case 0: p->prox = (float)v; break;
+        case 1: p->prox_depth = (unsigned)v; break;
+        case 2: p->prf_docs = (unsigned)v; break;
+        case 3: p->prf_terms = (unsigned)v; break;
+        default: p->prf_weight = (float)v; break;
+        }
+        return 0;
+    }
     if (n < 3 || (spec[0] != 'w' && spec[0] != 'b') || spec[1] != '.')
         return -1;
     for (int f = 0; f < IF_COUNT; f++)
@@ -96,6 +121,22 @@ static double now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* index_doc_text_fn over the store: the paper stays in t->p until the next call. */
+struct doc_text {
+    struct store *s;
+    struct paper p;
+};
+
+static int doc_text(void *ctx, uint32_t docid, const char **title, const char **abstract)
+{
+    struct doc_text *t = ctx;
+    if (store_paper_get_pid(t->s, docid, &t->p))
+        return -1;
+    *title = t->p.title;
+    *abstract = t->p.abstract;
+    return 0;
 }
 
 static const char *trec_id(const char *id)
@@ -126,6 +167,8 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
     int rc = 0;
     struct paper p;
     paper_init(&p);
+    struct doc_text dt = {s, {0}};
+    paper_init(&dt.p);
     while (fgets(line, BATCH_LINE_MAX, in)) {
         lineno++;
         size_t n = strlen(line);
@@ -155,7 +198,8 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         memset(&r, 0, sizeof r);
         int qrc = query_parse(text, strlen(text), full ? 0 : QUERY_PLAIN, &q, err, sizeof err);
         if (!qrc) {
-            struct index_search_opts o = {(size_t)k, 0, params, exhaustive, store_id_lookup, s};
+            struct index_search_opts o = {(size_t)k, 0,  params, exhaustive, store_id_lookup,
+                                          s,         doc_text, &dt};
             qrc = index_search(ix, q, &o, &r, err, sizeof err);
         }
         double t1 = now_us();
@@ -174,6 +218,7 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         query_free(q);
     }
     paper_clear(&p);
+    paper_clear(&dt.p);
     xfree(line);
     if (in != stdin)
         fclose(in);
@@ -306,10 +351,15 @@ int cmd_search(int argc, char **argv)
         paper_clear(&p);
         goto out;
     }
-    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup, s};
+    struct doc_text dt = {s, {0}};
+    paper_init(&dt.p);
+    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup, s,
+                                  doc_text,  &dt};
     struct index_result r;
     double t0 = now_us();
-    if (index_search(ix, q, &o, &r, err, sizeof err)) {
+    int search_rc = index_search(ix, q, &o, &r, err, sizeof err);
+    paper_clear(&dt.p);
+    if (search_rc) {
         fprintf(stderr, "paperboy search: %s\n", err);
         rc = 1;
         goto out;

@@ -87,6 +87,17 @@ struct index_params {
     float k1;
     float b[IF_COUNT];
     float weight[IF_COUNT];
+    /* Term proximity (a disjunction of words only): the best prox_depth hits are re-scored
+     * with prox times a bonus for query terms close together in the title or abstract
+     * (Buettcher, Clarke and Lushman, SIGIR 2006). prox = 0: off. */
+    float prox;
+    unsigned prox_depth;
+    /* Pseudo-relevance feedback (a disjunction of words, with index_search_opts.doc_text):
+     * the prf_terms most frequent terms of the best prf_docs hits join the query with
+     * prf_weight of its weight, the original words keep 1 - prf_weight (RM3, Lavrenko and
+     * Croft 2001; Abdul-Jaleel et al. 2004). prf_docs = 0: off. */
+    unsigned prf_docs, prf_terms;
+    float prf_weight;
 };
 void index_params_default(struct index_params *p);
 
@@ -100,6 +111,12 @@ struct index_hit {
  * distinct term of the query (a term not shaped like an id is worth a quick 0). */
 typedef int (*index_id_lookup_fn)(void *ctx, const char *id, size_t len, uint32_t *docid);
 
+/* The title and abstract of document docid for pseudo-relevance feedback: 0 and *title,
+ * *abstract set (NUL-terminated, either may be NULL, valid until the next call or until
+ * index_search returns), or -1 when there is no such document. */
+typedef int (*index_doc_text_fn)(void *ctx, uint32_t docid, const char **title,
+                                 const char **abstract);
+
 struct index_search_opts {
     size_t k;      /* hits wanted (after offset) */
     size_t offset; /* hits to skip (pagination) */
@@ -109,6 +126,8 @@ struct index_search_opts {
      * (they still match other text that holds them) */
     index_id_lookup_fn id_lookup;
     void *id_ctx;
+    index_doc_text_fn doc_text; /* NULL: no pseudo-relevance feedback */
+    void *text_ctx;
 };
 
 struct index_result {

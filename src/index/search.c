@@ -35,6 +35,11 @@ void index_params_default(struct index_params *p)
     p->k1 = 1.2f;
     memcpy(p->weight, w, sizeof w);
     memcpy(p->b, b, sizeof b);
+    p->prox = 0;
+    p->prox_depth = 100;
+    p->prf_docs = 0;
+    p->prf_terms = 10;
+    p->prf_weight = 0.5f;
 }
 
 /* ---- leaves built from the query tree ---- */
@@ -596,6 +601,16 @@ struct seg_ctx {
     struct seg_view **views; /* terms joined with a document's own id, to free */
     size_t n_views, cap_views;
 };
+
+static void seg_ctx_release(struct seg_ctx *sc)
+{
+    for (size_t i = 0; i < sc->n_all; i++)
+        xfree(sc->all[i]);
+    xfree(sc->all);
+    for (size_t i = 0; i < sc->n_views; i++)
+        seg_view_free(sc->views[i]);
+    xfree(sc->views);
+}
 
 /* A cursor over a term of the segment in the given fields; id_doc (or NULL): the document
  * whose own id the term is, whose posting the dictionary leaves out (seg.h). NULL when no
@@ -1171,12 +1186,7 @@ static void run(struct index *ix, struct plan *pl, const struct stats *st, int32
             conj_segment(st, &sc, uc, pl->n_units, lo, hi, hp, total, exact);
         else
             eval_segment(st, &sc, pl->root, uc, pl->n_units, lo, hi, hp, total);
-        for (size_t i = 0; i < sc.n_all; i++)
-            xfree(sc.all[i]);
-        xfree(sc.all);
-        for (size_t i = 0; i < sc.n_views; i++)
-            seg_view_free(sc.views[i]);
-        xfree(sc.views);
+        seg_ctx_release(&sc);
     }
     xfree(uc);
     xfree(pa);
@@ -1202,6 +1212,257 @@ static struct qnode *or_of_words(const struct qnode *and)
     return o;
 }
 
+/* ---- second passes over the best hits: term proximity, pseudo-relevance feedback ---- */
+
+#define PROX_FIELDS ((1u << IF_TITLE) | (1u << IF_ABSTRACT))
+
+struct hit_loc { /* a hit's document in one segment */
+    uint32_t docnum;
+    uint32_t hit;
+};
+
+static int cmp_loc(const void *a, const void *b)
+{
+    const struct hit_loc *x = a, *y = b;
+    return (x->docnum > y->docnum) - (x->docnum < y->docnum);
+}
+
+struct occ { /* an occurrence of a query term: field << 24 | position, and which term */
+    uint32_t pos;
+    uint32_t term;
+};
+
+static int cmp_occ(const void *a, const void *b)
+{
+    const struct occ *x = a, *y = b;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Adds weight times a proximity bonus to each of hits[0..n_hits), for the text units among
+ * units[0..n_units): every two neighbouring occurrences of different query terms in the title
+ * or abstract, d positions apart, add idf(other) / d^2 to each term's accumulator acc, and the
+ * bonus is the sum over the terms of min(1, idf) * acc * (k1 + 1) / (acc + k1) (Buettcher et
+ * al. 2006, without their length normalisation). Positions count stop words, so "risk of
+ * cancer" has risk and cancer 2 apart. */
+static void prox_rescore(struct index *ix, const struct unit *units, size_t n_units,
+                         const struct stats *st, float weight, struct index_hit *hits,
+                         size_t n_hits)
+{
+    size_t *tu = xmalloc((n_units + 1) * sizeof *tu), n_tu = 0;
+    for (size_t i = 0; i < n_units; i++)
+        if (units[i].fields & PROX_FIELDS)
+            tu[n_tu++] = i;
+    if (n_tu < 2 || !n_hits) {
+        xfree(tu);
+        return;
+    }
+    struct occ **occ = xcalloc(n_hits, sizeof *occ);
+    size_t *n_occ = xcalloc(n_hits, sizeof *n_occ), *cap_occ = xcalloc(n_hits, sizeof *cap_occ);
+    struct hit_loc *loc = xmalloc(n_hits * sizeof *loc);
+    uint32_t *pos = xmalloc(MAX_POS * sizeof *pos);
+    size_t n_segs = index_n_segs(ix);
+    for (size_t si = 0; si < n_segs; si++) {
+        struct seg_ctx sc = {0};
+        sc.s = index_seg(ix, si, &sc.del);
+        size_t n_loc = 0;
+        for (size_t h = 0; h < n_hits; h++) {
+            int64_t d = seg_docnum(sc.s, hits[h].docid);
+            if (d >= 0 && !is_del(sc.del, (uint32_t)d))
+                loc[n_loc++] = (struct hit_loc){(uint32_t)d, (uint32_t)h};
+        }
+        if (n_loc)
+            qsort(loc, n_loc, sizeof *loc, cmp_loc);
+        for (size_t t = 0; t < n_tu && n_loc; t++) {
+            const struct unit *u = &units[tu[t]];
+            struct seg_cursor *c = new_cursor(&sc, u->term, u->len, PROX_FIELDS, NULL);
+            for (size_t l = 0; c && l < n_loc; l++) {
+                uint32_t d = seg_cursor_advance(c, loc[l].docnum);
+                if (d == SEG_DOC_END)
+                    break;
+                if (d != loc[l].docnum)
+                    continue;
+                seg_cursor_load(c);
+                for (int f = IF_TITLE; f <= IF_ABSTRACT; f++) {
+                    if (!(c->masks[c->i] >> f & 1))
+                        continue;
+                    size_t n = seg_cursor_positions(c, f, pos, MAX_POS);
+                    size_t h = loc[l].hit;
+                    occ[h] = xgrow(occ[h], sizeof **occ, n_occ[h] + n, &cap_occ[h]);
+                    for (size_t i = 0; i < n; i++)
+                        occ[h][n_occ[h]++] = (struct occ){(uint32_t)f << 24 | pos[i], (uint32_t)t};
+                }
+            }
+        }
+        seg_ctx_release(&sc);
+    }
+    double *acc = xmalloc(n_tu * sizeof *acc);
+    for (size_t h = 0; h < n_hits; h++) {
+        if (n_occ[h])
+            qsort(occ[h], n_occ[h], sizeof **occ, cmp_occ);
+        memset(acc, 0, n_tu * sizeof *acc);
+        for (size_t i = 1; i < n_occ[h]; i++) {
+            const struct occ *a = &occ[h][i - 1], *b = &occ[h][i];
+            if (a->term == b->term || a->pos >> 24 != b->pos >> 24 || b->pos == a->pos)
+                continue;
+            double dist = (double)(b->pos - a->pos);
+            acc[a->term] += units[tu[b->term]].idf / (dist * dist);
+            acc[b->term] += units[tu[a->term]].idf / (dist * dist);
+        }
+        double bonus = 0;
+        for (size_t t = 0; t < n_tu; t++) {
+            double idf = units[tu[t]].idf;
+            bonus += (idf < 1 ? idf : 1) * acc[t] * (st->k1 + 1) / (acc[t] + st->k1);
+        }
+        hits[h].score += (float)(weight * bonus);
+        xfree(occ[h]);
+    }
+    xfree(acc);
+    xfree(pos);
+    xfree(loc);
+    xfree(cap_occ);
+    xfree(n_occ);
+    xfree(occ);
+    xfree(tu);
+}
+
+struct fb_tok { /* a term of a feedback document */
+    char term[TOKEN_MAX + 1];
+    uint32_t doc;
+};
+
+struct fb_ctx {
+    struct fb_tok *t;
+    size_t n, cap;
+    uint32_t doc;
+    uint32_t *doc_len;
+};
+
+static int fb_token(void *ctx, const struct token *t)
+{
+    struct fb_ctx *fc = ctx;
+    if (t->flags & (TOKEN_STOP | TOKEN_COMPOUND))
+        return 0;
+    fc->doc_len[fc->doc]++;
+    size_t digits = 0;
+    for (size_t i = 0; i < t->len; i++)
+        digits += t->term[i] >= '0' && t->term[i] <= '9';
+    if (t->len < 2 || digits == t->len)
+        return 0; /* counted in the length, not worth proposing */
+    fc->t = xgrow(fc->t, sizeof *fc->t, fc->n + 1, &fc->cap);
+    memcpy(fc->t[fc->n].term, t->term, t->len);
+    fc->t[fc->n].term[t->len] = 0;
+    fc->t[fc->n].doc = fc->doc;
+    fc->n++;
+    return 0;
+}
+
+static int cmp_fb_tok(const void *a, const void *b)
+{
+    return strcmp(((const struct fb_tok *)a)->term, ((const struct fb_tok *)b)->term);
+}
+
+struct fb_term {
+    const char *term; /* in fb_ctx.t */
+    double w;
+};
+
+static int cmp_fb_term(const void *a, const void *b)
+{
+    const struct fb_term *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w < y->w ? 1 : -1;
+    return strcmp(x->term, y->term);
+}
+
+/* RM3: the terms of the best n_docs hits (sorted, best first) weighted by
+ * sum over the documents of score share * tf / length; the best n_terms of them join the plan's
+ * units, which keep 1 - lambda of their weight, with lambda * (their share) * (number of text
+ * units) times their idf. Returns 1 when units were added. fc keeps the new units' terms. */
+static int prf_expand(struct plan *pl, struct index *ix, const struct stats *st,
+                      struct tokenizer *tok, const struct index_search_opts *opts,
+                      const struct index_params *p, const struct index_hit *hits, size_t n_docs,
+                      struct fb_ctx *fc)
+{
+    size_t n_text = 0;
+    unsigned fields = 0;
+    for (size_t i = 0; i < pl->n_units; i++)
+        if (pl->units[i].fields & TEXT_FIELDS) {
+            n_text++;
+            if (!fields)
+                fields = pl->units[i].fields & TEXT_FIELDS;
+        }
+    if (!n_text || !n_docs)
+        return 0;
+    fc->doc_len = xcalloc(n_docs, sizeof *fc->doc_len);
+    double *dw = xcalloc(n_docs, sizeof *dw), sum_score = 0;
+    for (size_t d = 0; d < n_docs; d++) {
+        const char *title = NULL, *abstract = NULL;
+        if (opts->doc_text(opts->text_ctx, hits[d].docid, &title, &abstract))
+            continue;
+        fc->doc = (uint32_t)d;
+        uint32_t next = 0;
+        if (title)
+            next = tokenizer_run(tok, TOKEN_TEXT, title, strlen(title), 0, fb_token, fc);
+        if (abstract)
+            tokenizer_run(tok, TOKEN_TEXT, abstract, strlen(abstract), next + 1, fb_token, fc);
+        dw[d] = hits[d].score > 0 ? hits[d].score : 0;
+        sum_score += dw[d];
+    }
+    if (fc->n)
+        qsort(fc->t, fc->n, sizeof *fc->t, cmp_fb_tok);
+    struct fb_term *cand = xmalloc((fc->n + 1) * sizeof *cand);
+    size_t n_cand = 0;
+    for (size_t i = 0; i < fc->n;) {
+        size_t j = i;
+        double w = 0;
+        while (j < fc->n && strcmp(fc->t[j].term, fc->t[i].term) == 0) {
+            uint32_t d = fc->t[j].doc;
+            if (fc->doc_len[d] && sum_score > 0)
+                w += dw[d] / sum_score / fc->doc_len[d];
+            j++;
+        }
+        cand[n_cand++] = (struct fb_term){fc->t[i].term, w};
+        i = j;
+    }
+    qsort(cand, n_cand, sizeof *cand, cmp_fb_term);
+    size_t n_pick = n_cand < p->prf_terms ? n_cand : p->prf_terms;
+    double sum_w = 0;
+    for (size_t i = 0; i < n_pick; i++)
+        sum_w += cand[i].w;
+    double lambda = p->prf_weight;
+    for (size_t i = 0; i < pl->n_units; i++)
+        pl->units[i].idf *= 1.0 - lambda;
+    int added = 0;
+    for (size_t i = 0; i < n_pick && sum_w > 0; i++) {
+        size_t len = strlen(cand[i].term);
+        double idf = idf_of(st->n_docs, (double)doc_freq(ix, cand[i].term, len, NULL));
+        double w = lambda * (double)n_text * cand[i].w / sum_w * idf;
+        size_t u = 0;
+        for (; u < pl->n_units; u++)
+            if ((pl->units[u].fields & TEXT_FIELDS) && pl->units[u].len == len &&
+                memcmp(pl->units[u].term, cand[i].term, len) == 0)
+                break;
+        if (u == pl->n_units) {
+            if (pl->n_units == MAX_UNITS)
+                break;
+            pl->units[u] = (struct unit){cand[i].term, len, fields, 0, -1, NULL};
+            pl->n_units++;
+        }
+        pl->units[u].idf += w;
+        added = 1;
+    }
+    xfree(cand);
+    xfree(dw);
+    return added;
+}
+
+static void fb_release(struct fb_ctx *fc)
+{
+    xfree(fc->t);
+    xfree(fc->doc_len);
+    memset(fc, 0, sizeof *fc);
+}
+
 int index_search(struct index *ix, const struct query *q, const struct index_search_opts *opts,
                  struct index_result *out, char *err, size_t err_len)
 {
@@ -1225,7 +1486,12 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
     stats_init(st, ix, p);
     struct tokenizer *tok = index_tokenizer_get(ix);
     struct heap hp = {0};
-    hp.cap = opts->k + opts->offset;
+    size_t want = opts->k + opts->offset;
+    hp.cap = want;
+    if (want && p->prox > 0 && p->prox_depth > hp.cap)
+        hp.cap = p->prox_depth;
+    if (want && p->prf_docs > 0 && opts->doc_text && p->prf_docs > hp.cap)
+        hp.cap = p->prf_docs;
     hp.h = xmalloc((hp.cap ? hp.cap : 1) * sizeof *hp.h);
     struct plan pl = {0};
     const struct qnode *root = q->root;
@@ -1261,9 +1527,26 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         out->relaxed = 1;
         break;
     }
+    size_t n_orig = pl.n_units; /* the query's own units; feedback may add more */
+    struct fb_ctx fc = {0};
+    if (pl.root && pl.is_disjunction && hp.n && p->prf_docs > 0 && opts->doc_text) {
+        qsort(hp.h, hp.n, sizeof *hp.h, cmp_hit_desc);
+        size_t n_fb = hp.n < p->prf_docs ? hp.n : p->prf_docs;
+        struct index_hit *fb = xmalloc(n_fb * sizeof *fb);
+        memcpy(fb, hp.h, n_fb * sizeof *fb);
+        if (prf_expand(&pl, ix, st, tok, opts, p, fb, n_fb, &fc)) {
+            uint64_t total = 0; /* the count stays the query's own */
+            int exact = 1;
+            hp.n = 0;
+            run(ix, &pl, st, lo, hi, &hp, &total, &exact);
+        }
+        xfree(fb);
+    }
+    if (pl.root && pl.is_disjunction && hp.n && p->prox > 0)
+        prox_rescore(ix, pl.units, n_orig, st, p->prox, hp.h, hp.n);
     /* the terms to highlight: a compound whole, and its parts where they stand apart */
-    for (size_t i = 0; i < pl.n_units + pl.n_hl; i++) {
-        const char *term = i < pl.n_units ? pl.units[i].term : pl.hl[i - pl.n_units];
+    for (size_t i = 0; i < n_orig + pl.n_hl; i++) {
+        const char *term = i < n_orig ? pl.units[i].term : pl.hl[i - n_orig];
         int seen = 0;
         for (size_t j = 0; j < out->n_terms && !seen; j++)
             seen = strcmp(out->terms[j], term) == 0;
@@ -1273,7 +1556,10 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
         }
     }
     plan_release(&pl);
+    fb_release(&fc);
     qsort(hp.h, hp.n, sizeof *hp.h, cmp_hit_desc);
+    if (hp.n > want)
+        hp.n = want; /* a deeper first pass for proximity or feedback */
     if (hp.n > opts->offset) {
         out->n_hits = hp.n - opts->offset;
         out->hits = xmalloc(out->n_hits * sizeof *out->hits);

@@ -92,7 +92,7 @@ static int search_ids(struct index *ix, const char *text, unsigned flags, size_t
     int rc = query_parse(text, strlen(text), flags, &q, err, sizeof err);
     if (rc)
         return rc;
-    struct index_search_opts o = {k, 0, NULL, 0, test_ids, NULL};
+    struct index_search_opts o = {k, 0, NULL, 0, test_ids, NULL, NULL, NULL};
     struct index_result r;
     rc = index_search(ix, q, &o, &r, err, sizeof err);
     query_free(q);
@@ -242,7 +242,7 @@ static void test_compounds_are_phrases(void)
     /* the snippet marks the compound whole, and its parts where they stand apart */
     struct query *q;
     CHECK_INT(query_parse("gpt-4", 5, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     const char *t1 = "GPT-4 beats the baselines", *t2 = "What GPT 4 can do";
@@ -273,7 +273,7 @@ static void test_relaxed_and_paging(void)
     struct query *q;
     char err[256];
     CHECK_INT(query_parse("residual molecules", 18, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL};
+    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     CHECK_INT(r.relaxed, 1); /* no paper has both: either will do */
@@ -618,8 +618,8 @@ static void test_pruning_matches_exhaustive(void)
         struct query *q;
         CHECK_INT(query_parse(qtext, strlen(qtext), conj ? 0 : QUERY_PLAIN, &q, err, sizeof err),
                   0);
-        struct index_search_opts fast = {10, 0, NULL, 0, test_ids, NULL},
-                                 slow = {10, 0, NULL, 1, test_ids, NULL};
+        struct index_search_opts fast = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL},
+                                 slow = {10, 0, NULL, 1, test_ids, NULL, NULL, NULL};
         struct index_result a, b;
         CHECK_INT(index_search(ix, q, &fast, &a, err, sizeof err), 0);
         CHECK_INT(index_search(ix, q, &slow, &b, err, sizeof err), 0);
@@ -719,8 +719,8 @@ static void test_ids_looked_up(void)
             unsigned flags = qi % 4 == 3 ? QUERY_PLAIN : 0;
             struct query *q;
             CHECK_INT(query_parse(qtext, strlen(qtext), flags, &q, err, sizeof err), 0);
-            struct index_search_opts oa = {10, 0, NULL, qi % 2, test_ids, NULL},
-                                     ob = {10, 0, NULL, qi % 2, NULL, NULL};
+            struct index_search_opts oa = {10, 0, NULL, qi % 2, test_ids, NULL, NULL, NULL},
+                                     ob = {10, 0, NULL, qi % 2, NULL, NULL, NULL, NULL};
             struct index_result ra, rb;
             CHECK_INT(index_search(a, q, &oa, &ra, err, sizeof err), 0);
             CHECK_INT(index_search(b, q, &ob, &rb, err, sizeof err), 0);
@@ -747,7 +747,7 @@ static void test_ids_looked_up(void)
     char got[256];
     struct query *q;
     CHECK_INT(query_parse("id:2501.00011", 13, 0, &q, err, sizeof err), 0);
-    struct index_search_opts none = {10, 0, NULL, 0, NULL, NULL};
+    struct index_search_opts none = {10, 0, NULL, 0, NULL, NULL, NULL, NULL};
     struct index_result r;
     CHECK_INT(index_search(a, q, &none, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 0);
