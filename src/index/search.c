@@ -1532,15 +1532,12 @@ int index_search(struct index *ix, const struct query *q, const struct index_sea
     if (pl.root && pl.is_disjunction && hp.n && p->prf_docs > 0 && opts->doc_text) {
         qsort(hp.h, hp.n, sizeof *hp.h, cmp_hit_desc);
         size_t n_fb = hp.n < p->prf_docs ? hp.n : p->prf_docs;
-        struct index_hit *fb = xmalloc(n_fb * sizeof *fb);
-        memcpy(fb, hp.h, n_fb * sizeof *fb);
-        if (prf_expand(&pl, ix, st, tok, opts, p, fb, n_fb, &fc)) {
+        if (prf_expand(&pl, ix, st, tok, opts, p, hp.h, n_fb, &fc)) {
             uint64_t total = 0; /* the count stays the query's own */
             int exact = 1;
             hp.n = 0;
             run(ix, &pl, st, lo, hi, &hp, &total, &exact);
         }
-        xfree(fb);
     }
     if (pl.root && pl.is_disjunction && hp.n && p->prox > 0)
         prox_rescore(ix, pl.units, n_orig, st, p->prox, hp.h, hp.n);
