@@ -285,7 +285,7 @@ static void test_relaxed_and_paging(void)
     char first[64];
     memcpy(first, got, sizeof got);
     CHECK_INT(query_parse("networks", 8, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o2 = {1, 1, NULL, 0, test_ids, NULL};
+    struct index_search_opts o2 = {1, 1, NULL, 0, test_ids, NULL, NULL, NULL};
     CHECK_INT(index_search(ix, q, &o2, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 1);
     CHECK_INT(r.total, 3);
@@ -897,7 +897,105 @@ static void test_snippet_prefilter(void)
     tokenizer_free(tok);
 }
 
+/* The texts feedback reads, by docid (index_doc_text_fn over a table). */
+static const char *const fb_texts[][2] = {
+    [11] = {"Retrieval with zebra features", "Zebra zebra retrieval."},
+    [12] = {"Retrieval of zebra images", "Zebra models."},
+    [13] = {"Zebra crossing", "Stripes of the zebra."},
+    [14] = {"Unrelated paper", "Other words."},
+};
+
+static int fb_text(void *ctx, uint32_t docid, const char **title, const char **abstract)
+{
+    (void)ctx;
+    if (docid >= sizeof fb_texts / sizeof fb_texts[0] || !fb_texts[docid][0])
+        return -1;
+    *title = fb_texts[docid][0];
+    *abstract = fb_texts[docid][1];
+    return 0;
+}
+
+/* A plain-mode query with params p (and the feedback texts when feedback is set) into r. */
+static int plain_search(struct index *ix, const char *text, const struct index_params *p,
+                        int feedback, struct index_result *r)
+{
+    struct query *q;
+    char err[256];
+    if (query_parse(text, strlen(text), QUERY_PLAIN, &q, err, sizeof err))
+        return -1;
+    struct index_search_opts o = {10, 0, p, 0, test_ids, NULL, feedback ? fb_text : NULL, NULL};
+    int rc = index_search(ix, q, &o, r, err, sizeof err);
+    query_free(q);
+    return rc;
+}
+
+static float score_of(const struct index_result *r, uint32_t docid)
+{
+    for (size_t i = 0; i < r->n_hits; i++)
+        if (r->hits[i].docid == docid)
+            return r->hits[i].score;
+    return -1;
+}
+
+/* prox= lifts the paper whose query words stand together over one with the same words apart;
+ * prf.* brings in a paper that has only the feedback documents' common word, while the count
+ * and the highlighted terms stay the query's own. */
+static void test_proximity_and_feedback(void)
+{
+    char *dir = test_tmp_dir();
+    struct index *ix;
+    char err[256];
+    CHECK(index_open(dir, INDEX_WRITE, &ix, err, sizeof err) == 0);
+    doc(ix, 1, "2025-01-01", "alpha gamma delta epsilon beta", "Filler text here.", "A B", "cs.LG");
+    doc(ix, 2, "2025-01-01", "alpha beta gamma delta epsilon", "Filler text here.", "A B", "cs.LG");
+    doc(ix, 3, "2025-01-01", "Unrelated", "Nothing to see.", "A B", "cs.LG");
+    for (uint32_t id = 11; id <= 14; id++)
+        doc(ix, id, "2025-01-02", fb_texts[id][0], fb_texts[id][1], "C D", "cs.IR");
+    CHECK(index_commit(ix, 20, err, sizeof err) == 0);
+
+    struct index_params p;
+    index_params_default(&p);
+    struct index_result r;
+    CHECK(plain_search(ix, "alpha beta", &p, 0, &r) == 0);
+    CHECK(r.n_hits == 2);
+    CHECK(fabsf(score_of(&r, 1) - score_of(&r, 2)) < 1e-4f); /* same words, same lengths */
+    index_result_release(&r);
+    p.prox = 1;
+    CHECK(plain_search(ix, "alpha beta", &p, 0, &r) == 0);
+    CHECK(r.n_hits == 2);
+    CHECK(r.n_hits && r.hits[0].docid == 2);
+    CHECK(score_of(&r, 2) > score_of(&r, 1) + 0.01f);
+    index_result_release(&r);
+
+    index_params_default(&p);
+    CHECK(plain_search(ix, "retrieval", &p, 1, &r) == 0);
+    CHECK(r.n_hits == 2 && score_of(&r, 13) < 0); /* feedback is off by default */
+    index_result_release(&r);
+    p.prf_docs = 2;
+    p.prf_terms = 3;
+    p.prf_weight = 0.5f;
+    CHECK(plain_search(ix, "retrieval", &p, 0, &r) == 0);
+    CHECK(r.n_hits == 2); /* no texts, no feedback */
+    index_result_release(&r);
+    CHECK(plain_search(ix, "retrieval", &p, 1, &r) == 0);
+    CHECK(r.n_hits == 3);
+    CHECK(score_of(&r, 13) > 0);
+    CHECK(score_of(&r, 14) < 0);
+    CHECK(score_of(&r, 13) < score_of(&r, 11) && score_of(&r, 13) < score_of(&r, 12));
+    CHECK(r.total == 2);
+    int own = 0, fed = 0; /* highlights: the query's word, not the feedback's */
+    for (size_t i = 0; i < r.n_terms; i++) {
+        own += strcmp(r.terms[i], "retriev") == 0;
+        fed += strncmp(r.terms[i], "zebra", 5) == 0;
+    }
+    CHECK(own == 1 && fed == 0);
+    index_result_release(&r);
+    index_close(ix);
+    test_remove_dir(dir);
+}
+
 TEST_MAIN(T(test_words_and_or_not), T(test_phrases_fields_dates), T(test_compounds_are_phrases),
           T(test_relaxed_and_paging), T(test_replace_delete_merge), T(test_delete_in_same_batch),
           T(test_clear_and_refresh), T(test_leftovers_and_damage), T(test_block_maxima),
-          T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter))
+          T(test_pruning_matches_exhaustive), T(test_ids_looked_up), T(test_snippet_prefilter),
+          T(test_proximity_and_feedback))
