@@ -17,9 +17,9 @@ WARN += -Wno-format-truncation
 else
 WARN += -Wno-string-concatenation
 endif
-ifdef CI
-WARN += -Werror
-endif
+# The test build (what make test and CI run) treats warnings as errors on every machine, so a
+# warning never passes here and fails CI; the release build does not, so make demo survives a
+# newer compiler's new warnings.
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -MMD -MP
 LIBS := -lsqlite3 -lexpat -ljansson -lz -lstemmer -lutf8proc -lsodium -lmicrohttpd -lcurl -lm \
         -lpthread
@@ -49,7 +49,7 @@ $(REL)/%.o: %.c
 
 $(ASAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) -Werror -O1 $(SAN_FLAGS) -c $< -o $@
 
 $(REL)/paperboy: $(REL)/src/main.o $(REL_OBJ)
 	$(CC) -o $@ $^ $(LIBS)
