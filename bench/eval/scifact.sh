@@ -10,6 +10,9 @@
 # for both, so no claim is read as query syntax. Prints a small Markdown table and writes it to
 # bench/eval/RESULTS.md. Work files: bench/eval/work/ (git-ignored).
 #   DATA=../shared/data/eval/scifact   PAPERBOY=path   LUCENE_HEAP=1g   PB_TIMEOUT=1800
+#   VARIANTS="prox=0.1;prf.docs=3 prf.terms=10 prf.w=0.1"   extra paperboy runs on the same
+#       database, one per ';'-separated list of `--param` settings (the proximity and feedback
+#       table in docs/BENCHMARKS.md is VARIANTS over its rows); empty by default
 # Score any run:  /usr/bin/python3 bench/eval/trec_eval.py QRELS RUN
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"   # `sh scifact.sh` works too
 set -u
@@ -38,12 +41,12 @@ PY
 RES=$W/results.tsv   # engine  ndcg@10  recall@100  queries  note
 : >"$RES"
 score() {   # score ENGINE RUN NOTE
-    local line
-    line=$("$PY" "$EVAL" "$DATA/qrels-train.tsv" "$2" 2>"$W/eval-$1.err") || return 1
+    local line err=$W/eval-${1//[^A-Za-z0-9.=-]/_}.err
+    line=$("$PY" "$EVAL" "$DATA/qrels-train.tsv" "$2" 2>"$err") || return 1
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" \
         "$(sed -n 's/.*ndcg_cut_10=\([0-9.]*\).*/\1/p' <<<"$line")" \
         "$(sed -n 's/.*recall_100=\([0-9.]*\).*/\1/p' <<<"$line")" \
-        "$(sed -n 's/.*queries=\([0-9]*\).*/\1/p' <<<"$line")" "$3 $(cat "$W/eval-$1.err")" >>"$RES"
+        "$(sed -n 's/.*queries=\([0-9]*\).*/\1/p' <<<"$line")" "$3 $(cat "$err")" >>"$RES"
 }
 
 say "bench/eval: Lucene on SciFact"
@@ -88,18 +91,37 @@ elif pb_step "import --format beir" "$W/import.out" \
     # paperboy names BEIR documents beir:<_id>; the qrels use the bare _id.
     awk '{ sub(/^beir:/, "", $3); print }' "$W/run-paperboy.raw" >"$W/run-paperboy.trec"
     score paperboy "$W/run-paperboy.trec" "" || pb_fail "cannot score its run (see $W/eval-paperboy.err)"
+    V=${VARIANTS:-}
+    IFS=';' read -r -a VARS <<<"${V//$'\n'/ }"   # a list pasted over several lines is one
+    n=0
+    for v in "${VARS[@]}"; do
+        read -r -a kv <<<"$v"
+        [ ${#kv[@]} -gt 0 ] || continue
+        n=$((n + 1))
+        args=()
+        for a in "${kv[@]}"; do args+=(--param "$a"); done
+        if timeout "$TO" "$PAPERBOY" search --db "$DB" -k 100 "${args[@]}" --batch "$W/q.tsv" \
+            >"$W/run-v$n.raw" 2>"$W/step.err"; then
+            awk '{ sub(/^beir:/, "", $3); print }' "$W/run-v$n.raw" >"$W/run-v$n.trec"
+            score "paperboy ${kv[*]}" "$W/run-v$n.trec" "" ||
+                printf 'paperboy %s\t\t\t\tcannot score its run\n' "${kv[*]}" >>"$RES"
+        else
+            printf 'paperboy %s\t\t\t\tfailed: %s\n' "${kv[*]}" "$(grep -m1 . "$W/step.err")" >>"$RES"
+        fi
+    done
 fi
 
 REV=$(git rev-parse --short HEAD 2>/dev/null)
-"$PY" - "$RES" bench/eval/RESULTS.md "$REV" <<'PY'
-import sys, time
+VARIANTS=${VARIANTS:-} "$PY" - "$RES" bench/eval/RESULTS.md "$REV" <<'PY'
+import os, sys, time
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 L = ["## SciFact train (bench/eval/scifact.sh): %s, tree %s" % (time.strftime("%Y-%m-%d"),
                                                                   sys.argv[3]), "",
-     "Command: `sh bench/eval/scifact.sh`. 5,183 abstracts, 809 training claims as plain"
+     "Command: `%ssh bench/eval/scifact.sh`. 5,183 abstracts, 809 training claims as plain"
      " lower-cased words, qrels-train.tsv; nDCG@10 and recall@100 as BEIR/pytrec_eval define"
      " them (bench/eval/trec_eval.py). Reference (test split, not used here): Anserini BM25 flat"
-     " 0.6789, multifield 0.6647; BEIR (Elasticsearch) 0.665.", "",
+     " 0.6789, multifield 0.6647; BEIR (Elasticsearch) 0.665." % (
+         "VARIANTS='%s' " % os.environ["VARIANTS"] if os.environ.get("VARIANTS") else ""), "",
      "| engine | nDCG@10 | recall@100 | queries scored | note |", "|---|---:|---:|---:|---|"]
 ref = next((r for r in rows if r[0] == "lucene" and r[1]), None)
 for r in rows:
