@@ -69,51 +69,62 @@ static int parse_num(const char *s, long lo, long hi, long *out)
 static const char *const field_names[IF_COUNT] = {"title", "abstract",  "authors",
                                                    "categories", "id", "comment"};
 
-/* "k1=1.2", "w.title=2", "b.abstract=0.7" into p. */
-static int set_param(struct index_params *p, const char *spec)
+/* "k1=1.2", "w.title=2", "prf.docs=3" into p; -1 with why in why[] when spec is not one. */
+static int set_param(struct index_params *p, const char *spec, char *why, size_t why_len)
 {
     const char *eq = strchr(spec, '=');
     char *end;
-    if (!eq)
+    if (!eq || eq == spec || eq[1] == 0) {
+        snprintf(why, why_len, "expected NAME=NUMBER");
         return -1;
-    double v = strtod(eq + 1, &end);
-    if (*end || eq[1] == 0 || v < 0 || v > 100)
-        return -1;
+    }
     size_t n = (size_t)(eq - spec);
-    if (n == 2 && !strncmp(spec, "k1", 2)) {
-        p->k1 = (float)v;
-        return 0;
+    double v = strtod(eq + 1, &end);
+    if (*end || v != v) {
+        snprintf(why, why_len, "'%s' is not a number", eq + 1);
+        return -1;
     }
     static const struct {
         const char *name;
         int is_count;
-        float max;
-    } extra[] = {{"prox", 0, 100}, {"prox.depth", 1, 10000}, {"prf.docs", 1, 1000},
-                 {"prf.terms", 1, 256}, {"prf.w", 0, 1}};
-    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++) {
-        if (strlen(extra[i].name) != n || strncmp(spec, extra[i].name, n))
-            continue;
-        if (v > extra[i].max || (extra[i].is_count && v != (double)(unsigned)v))
+        double max;
+    } named[] = {{"k1", 0, 100},          {"prox", 0, 100},     {"prox.depth", 1, 10000},
+                 {"prf.docs", 1, 1000},   {"prf.terms", 1, 256}, {"prf.w", 0, 1}};
+    size_t i = 0;
+    int field = -1;
+    for (; i < sizeof named / sizeof *named; i++)
+        if (strlen(named[i].name) == n && !strncmp(spec, named[i].name, n))
+            break;
+    if (i == sizeof named / sizeof *named) {
+        if (n > 2 && (spec[0] == 'w' || spec[0] == 'b') && spec[1] == '.')
+            for (int f = 0; f < IF_COUNT && field < 0; f++)
+                if (strlen(field_names[f]) == n - 2 && !strncmp(spec + 2, field_names[f], n - 2))
+                    field = f;
+        if (field < 0) {
+            snprintf(why, why_len, "unknown parameter '%.*s'", (int)n, spec);
             return -1;
-        switch (i) {
-        case 0: p->prox = (float)v; break;
-        case 1: p->prox_depth = (unsigned)v; break;
-        case 2: p->prf_docs = (unsigned)v; break;
-        case 3: p->prf_terms = (unsigned)v; break;
-        default: p->prf_weight = (float)v; break;
         }
+    }
+    double max = field >= 0 ? (spec[0] == 'b' ? 1 : 100) : named[i].max;
+    int is_count = field < 0 && named[i].is_count;
+    if (v < 0 || v > max || (is_count && v != (double)(unsigned)v)) {
+        snprintf(why, why_len, "%.*s takes %s from 0 to %g", (int)n, spec,
+                 is_count ? "a whole number" : "a number", max);
+        return -1;
+    }
+    if (field >= 0) {
+        (spec[0] == 'w' ? p->weight : p->b)[field] = (float)v;
         return 0;
     }
-    if (n < 3 || (spec[0] != 'w' && spec[0] != 'b') || spec[1] != '.')
-        return -1;
-    for (int f = 0; f < IF_COUNT; f++)
-        if (strlen(field_names[f]) == n - 2 && !strncmp(spec + 2, field_names[f], n - 2)) {
-            if (spec[0] == 'b' && v > 1)
-                return -1;
-            (spec[0] == 'w' ? p->weight : p->b)[f] = (float)v;
-            return 0;
-        }
-    return -1;
+    switch (i) {
+    case 0: p->k1 = (float)v; break;
+    case 1: p->prox = (float)v; break;
+    case 2: p->prox_depth = (unsigned)v; break;
+    case 3: p->prf_docs = (unsigned)v; break;
+    case 4: p->prf_terms = (unsigned)v; break;
+    default: p->prf_weight = (float)v; break;
+    }
+    return 0;
 }
 
 static double now_us(void)
@@ -258,6 +269,7 @@ int cmd_search(int argc, char **argv)
     int is_json = 0, explain = 0, full = 0, opt;
     long k = 10, offset = 0;
     struct index_params params;
+    char why[160];
     index_params_default(&params);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
@@ -269,8 +281,9 @@ int cmd_search(int argc, char **argv)
         case 'b': batch = optarg; break;
         case 'l': latency = optarg; break;
         case 'p':
-            if (set_param(&params, optarg)) {
-                fprintf(stderr, "paperboy search: bad --param '%s' (see --help)\n", optarg);
+            if (set_param(&params, optarg, why, sizeof why)) {
+                fprintf(stderr, "paperboy search: bad --param '%s': %s (see --help)\n", optarg,
+                        why);
                 return EXIT_USAGE;
             }
             break;

@@ -157,6 +157,17 @@ $PAPERBOY search --db "$DB" '"unbalanced quote' >"$T/q.out" 2>&1
 check search-unbalanced-quote-read test $? -eq 0
 $PAPERBOY search --db "$DB" -k 0 x >/dev/null 2>&1
 check search-bad-k-usage test $? -eq 2
+# --param: a wrong one is a usage error that says what is wrong with it; a right one ranks
+$PAPERBOY search --db "$DB" --param prf.w=2 x >/dev/null 2>"$T/pw.err"
+check search-param-out-of-range test $? -eq 2
+check search-param-says-range grep -q "prf.w=2'.*prf.w takes a number from 0 to 1" "$T/pw.err"
+$PAPERBOY search --db "$DB" --param prox.depth=1.5 x >/dev/null 2>"$T/pd.err"
+check search-param-says-whole grep -q 'prox.depth takes a whole number' "$T/pd.err"
+$PAPERBOY search --db "$DB" --param w.abstrakt=2 x >/dev/null 2>"$T/pu.err"
+check search-param-says-unknown grep -q "unknown parameter 'w.abstrakt'" "$T/pu.err"
+$PAPERBOY search --db "$DB" -k 3 --param prox=0.5 --param prf.docs=3 --param b.title=0.3 \
+    "$title" >"$T/pok.out" 2>&1
+check search-param-known-title-first grep -q "^1\. $id " "$T/pok.out"
 
 # A database from an older paperboy (schema 1): a read-only command upgrades it once and reads it.
 sqlite3 "$T/old.db" "CREATE TABLE papers(pid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
