@@ -209,8 +209,13 @@ static int run_batch(struct store *s, struct index *ix, const char *path, long k
         memset(&r, 0, sizeof r);
         int qrc = query_parse(text, strlen(text), full ? 0 : QUERY_PLAIN, &q, err, sizeof err);
         if (!qrc) {
-            struct index_search_opts o = {(size_t)k, 0,  params, exhaustive, store_id_lookup,
-                                          s,         doc_text, &dt};
+            struct index_search_opts o = {.k = (size_t)k,
+                                          .params = params,
+                                          .exhaustive = exhaustive,
+                                          .id_lookup = store_id_lookup,
+                                          .id_ctx = s,
+                                          .doc_text = doc_text,
+                                          .text_ctx = &dt};
             qrc = index_search(ix, q, &o, &r, err, sizeof err);
         }
         double t1 = now_us();
@@ -366,8 +371,13 @@ int cmd_search(int argc, char **argv)
     }
     struct doc_text dt = {s, {0}};
     paper_init(&dt.p);
-    struct index_search_opts o = {(size_t)k, (size_t)offset, &params, 0, store_id_lookup, s,
-                                  doc_text,  &dt};
+    struct index_search_opts o = {.k = (size_t)k,
+                                  .offset = (size_t)offset,
+                                  .params = &params,
+                                  .id_lookup = store_id_lookup,
+                                  .id_ctx = s,
+                                  .doc_text = doc_text,
+                                  .text_ctx = &dt};
     struct index_result r;
     double t0 = now_us();
     int search_rc = index_search(ix, q, &o, &r, err, sizeof err);

@@ -267,7 +267,8 @@ int http_search(struct req *r, const char *text, size_t k, size_t offset,
         clock_gettime(CLOCK_MONOTONIC, &ts);
         t0 = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     }
-    struct index_search_opts o = {k, offset, NULL, 0, store_id_lookup, r->w->st, NULL, NULL};
+    struct index_search_opts o = {
+        .k = k, .offset = offset, .id_lookup = store_id_lookup, .id_ctx = r->w->st};
     int rc = index_search(ix, q, &o, &h->res, h->err, sizeof h->err);
     query_free(q);
     struct timespec ts;
@@ -575,7 +576,7 @@ static void similar(struct req *r, const struct paper *p, int64_t self)
         query_free(q);
         return;
     }
-    struct index_search_opts o = {6, 0, NULL, 0, store_id_lookup, r->w->st, NULL, NULL};
+    struct index_search_opts o = {.k = 6, .id_lookup = store_id_lookup, .id_ctx = r->w->st};
     struct index_result res;
     if (index_search(ix, q, &o, &res, err, sizeof err)) {
         query_free(q);

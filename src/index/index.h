@@ -117,6 +117,8 @@ typedef int (*index_id_lookup_fn)(void *ctx, const char *id, size_t len, uint32_
 typedef int (*index_doc_text_fn)(void *ctx, uint32_t docid, const char **title,
                                  const char **abstract);
 
+/* Every field's zero is its default or off state, so callers name only what they set
+ * ({.k = 10, .id_lookup = f}) and a field added later needs no caller changed. */
 struct index_search_opts {
     size_t k;      /* hits wanted (after offset) */
     size_t offset; /* hits to skip (pagination) */

@@ -637,7 +637,8 @@ static int group_build(struct mail_ctx *ctx, struct index *ix, int64_t max_pid, 
         return 0;
     }
     struct index_result res;
-    struct index_search_opts o = {MAIL_CANDIDATES, 0, NULL, 0, store_id_lookup, ctx->st, NULL, NULL};
+    struct index_search_opts o = {
+        .k = MAIL_CANDIDATES, .id_lookup = store_id_lookup, .id_ctx = ctx->st};
     rc = index_search(ix, q, &o, &res, err, errlen);
     query_free(q);
     if (rc)

@@ -92,7 +92,7 @@ static int search_ids(struct index *ix, const char *text, unsigned flags, size_t
     int rc = query_parse(text, strlen(text), flags, &q, err, sizeof err);
     if (rc)
         return rc;
-    struct index_search_opts o = {k, 0, NULL, 0, test_ids, NULL, NULL, NULL};
+    struct index_search_opts o = {.k = k, .id_lookup = test_ids};
     struct index_result r;
     rc = index_search(ix, q, &o, &r, err, sizeof err);
     query_free(q);
@@ -242,7 +242,7 @@ static void test_compounds_are_phrases(void)
     /* the snippet marks the compound whole, and its parts where they stand apart */
     struct query *q;
     CHECK_INT(query_parse("gpt-4", 5, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL};
+    struct index_search_opts o = {.k = 10, .id_lookup = test_ids};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     const char *t1 = "GPT-4 beats the baselines", *t2 = "What GPT 4 can do";
@@ -273,7 +273,7 @@ static void test_relaxed_and_paging(void)
     struct query *q;
     char err[256];
     CHECK_INT(query_parse("residual molecules", 18, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL};
+    struct index_search_opts o = {.k = 10, .id_lookup = test_ids};
     struct index_result r;
     CHECK_INT(index_search(ix, q, &o, &r, err, sizeof err), 0);
     CHECK_INT(r.relaxed, 1); /* no paper has both: either will do */
@@ -285,7 +285,7 @@ static void test_relaxed_and_paging(void)
     char first[64];
     memcpy(first, got, sizeof got);
     CHECK_INT(query_parse("networks", 8, 0, &q, err, sizeof err), 0);
-    struct index_search_opts o2 = {1, 1, NULL, 0, test_ids, NULL, NULL, NULL};
+    struct index_search_opts o2 = {.k = 1, .offset = 1, .id_lookup = test_ids};
     CHECK_INT(index_search(ix, q, &o2, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 1);
     CHECK_INT(r.total, 3);
@@ -618,8 +618,8 @@ static void test_pruning_matches_exhaustive(void)
         struct query *q;
         CHECK_INT(query_parse(qtext, strlen(qtext), conj ? 0 : QUERY_PLAIN, &q, err, sizeof err),
                   0);
-        struct index_search_opts fast = {10, 0, NULL, 0, test_ids, NULL, NULL, NULL},
-                                 slow = {10, 0, NULL, 1, test_ids, NULL, NULL, NULL};
+        struct index_search_opts fast = {.k = 10, .id_lookup = test_ids},
+                                 slow = {.k = 10, .exhaustive = 1, .id_lookup = test_ids};
         struct index_result a, b;
         CHECK_INT(index_search(ix, q, &fast, &a, err, sizeof err), 0);
         CHECK_INT(index_search(ix, q, &slow, &b, err, sizeof err), 0);
@@ -719,8 +719,8 @@ static void test_ids_looked_up(void)
             unsigned flags = qi % 4 == 3 ? QUERY_PLAIN : 0;
             struct query *q;
             CHECK_INT(query_parse(qtext, strlen(qtext), flags, &q, err, sizeof err), 0);
-            struct index_search_opts oa = {10, 0, NULL, qi % 2, test_ids, NULL, NULL, NULL},
-                                     ob = {10, 0, NULL, qi % 2, NULL, NULL, NULL, NULL};
+            struct index_search_opts oa = {.k = 10, .exhaustive = qi % 2, .id_lookup = test_ids},
+                                     ob = {.k = 10, .exhaustive = qi % 2};
             struct index_result ra, rb;
             CHECK_INT(index_search(a, q, &oa, &ra, err, sizeof err), 0);
             CHECK_INT(index_search(b, q, &ob, &rb, err, sizeof err), 0);
@@ -747,7 +747,7 @@ static void test_ids_looked_up(void)
     char got[256];
     struct query *q;
     CHECK_INT(query_parse("id:2501.00011", 13, 0, &q, err, sizeof err), 0);
-    struct index_search_opts none = {10, 0, NULL, 0, NULL, NULL, NULL, NULL};
+    struct index_search_opts none = {.k = 10};
     struct index_result r;
     CHECK_INT(index_search(a, q, &none, &r, err, sizeof err), 0);
     CHECK_INT(r.n_hits, 0);
@@ -923,7 +923,8 @@ static int plain_search(struct index *ix, const char *text, const struct index_p
     char err[256];
     if (query_parse(text, strlen(text), QUERY_PLAIN, &q, err, sizeof err))
         return -1;
-    struct index_search_opts o = {10, 0, p, 0, test_ids, NULL, feedback ? fb_text : NULL, NULL};
+    struct index_search_opts o = {
+        .k = 10, .params = p, .id_lookup = test_ids, .doc_text = feedback ? fb_text : NULL};
     int rc = index_search(ix, q, &o, r, err, sizeof err);
     query_free(q);
     return rc;

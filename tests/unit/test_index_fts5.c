@@ -530,7 +530,7 @@ static int pb_match(struct index *ix, const char *text, int exhaustive, uint8_t 
         query_free(q);
         return -1;
     }
-    struct index_search_opts o = {100000, 0, NULL, exhaustive, NULL, NULL, NULL, NULL};
+    struct index_search_opts o = {.k = 100000, .exhaustive = exhaustive};
     struct index_result r;
     int rc = index_search(ix, q, &o, &r, err, sizeof err);
     query_free(q);
